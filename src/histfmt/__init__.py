@@ -1,0 +1,45 @@
+"""histfmt: histogram plots as data.
+
+A histfmt document holds the bin edges, the yields of every sample with their
+uncertainties, how the samples stack, the ratio panel, styling and metadata,
+defined by a published JSON Schema.
+
+>>> import histfmt
+>>> doc = histfmt.Document.new([0, 1, 2], symbol="x").add_yield("a", [3, 4])
+>>> histfmt.loads(histfmt.dumps(doc)) == doc
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from histfmt.errors import HistfmtError, ValidationError
+from histfmt.io import dump, dumps, load, loads, validate
+from histfmt.model import FORMAT_VERSION, Document
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Document",
+    "HistfmtError",
+    "ValidationError",
+    "__version__",
+    "dump",
+    "dumps",
+    "from_hist",
+    "load",
+    "loads",
+    "validate",
+]
+
+__version__ = "0.1.0"
+
+
+def from_hist(histograms: Any, /, **kwargs: Any) -> Document:
+    """Build a document from a histogram, a ``hist.Stack`` or a dict of histograms.
+
+    See :func:`histfmt.convert.uhi.from_hist` for the options.
+    """
+    from histfmt.convert.uhi import from_hist as convert
+
+    return convert(histograms, **kwargs)

@@ -1,0 +1,5 @@
+"""``python -m histfmt`` runs the command line."""
+
+from histfmt.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Converters between histfmt and its neighbours, one module each."""

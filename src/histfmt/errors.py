@@ -1,0 +1,60 @@
+"""The histfmt error: every failure names the file and the JSON path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["HistfmtError", "Issue", "ValidationError", "format_path"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Render a JSON path: ``yields.ttbar.stat[3]``, ``yields["a.b"]``, ``$`` for the root."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            text += f".{part}" if text else part
+        else:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            text += f'["{escaped}"]'
+    return text or "$"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a document: where it is and what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class HistfmtError(ValueError):
+    """Base class of every error histfmt raises on bad input."""
+
+    def __init__(self, message: str, *, filename: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.message}" if self.filename else self.message
+
+
+class ValidationError(HistfmtError):
+    """A document broke the schema or a semantic rule; ``issues`` lists every problem."""
+
+    def __init__(self, issues: Sequence[Issue], *, filename: str | None = None) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(map(str, self.issues)), filename=filename)
+
+    def __str__(self) -> str:
+        prefix = f"{self.filename}: " if self.filename else ""
+        return "\n".join(prefix + str(issue) for issue in self.issues)

@@ -1,0 +1,305 @@
+"""Reading and writing documents: JSON, gzipped JSON and YAML. I/O only.
+
+Reading is a fast gate (msgspec decodes straight into the typed model and
+checks every value in C) followed by the semantic checks.  Only when the gate
+refuses a document is it parsed again and checked against the JSON Schema, so
+that *every* problem is reported with its JSON path.  Writing validates first
+and replaces the target atomically, so a failed write never leaves a
+half-written file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import msgspec
+import numpy as np
+
+from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
+from histfmt.model import FORMAT_VERSION, Document
+
+__all__ = [
+    "canonical_bytes",
+    "detect_format",
+    "dump",
+    "dumps",
+    "from_builtins",
+    "load",
+    "loads",
+    "to_builtins",
+    "validate",
+]
+
+Format = Literal["json", "json.gz", "yaml"]
+MAX_BYTES = 2 * 1024**3
+"""Largest input accepted (2 GiB); bigger files are refused before parsing."""
+
+
+def detect_format(path: str | os.PathLike[str]) -> Format:
+    """The format implied by a file name: ``.json``, ``.json.gz``/``.gz`` or ``.yaml``/``.yml``."""
+    name = os.fspath(path).lower()
+    if name.endswith((".json.gz", ".gz")):
+        return "json.gz"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "json"
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def loads(
+    data: str | bytes, /, *, filename: str | None = None, format: Format = "json"
+) -> Document:
+    """Parse and validate a document from text or bytes.
+
+    Raises :class:`~histfmt.HistfmtError` naming ``filename`` and the JSON path of
+    every problem.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if format == "json.gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise HistfmtError(f"not a valid gzip file ({exc})", filename=filename) from None
+        format = "json"
+    if format == "yaml":
+        return from_builtins(_parse_yaml(data, filename), filename=filename)
+    try:
+        doc = msgspec.json.decode(data, type=Document)
+    except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
+        obj = _parse_json(data, filename)
+        raise _structure_error(obj, exc, filename) from None
+    except msgspec.DecodeError as exc:
+        raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
+    return _checked(doc, filename)
+
+
+def load(
+    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None = None
+) -> Document:
+    """Read and validate a document from a path or a binary file object.
+
+    The format comes from ``format`` or else the file name (``.json``,
+    ``.json.gz``, ``.yaml``); a gzip stream is recognised by its content too.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        filename = os.fspath(source)
+        try:
+            size = os.path.getsize(filename)
+            if size > MAX_BYTES:
+                raise HistfmtError(
+                    f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename
+                )
+            data = Path(filename).read_bytes()
+        except OSError as exc:
+            raise HistfmtError(
+                f"cannot read file: {exc.strerror or exc}", filename=filename
+            ) from None
+    else:
+        filename = str(getattr(source, "name", "<stream>"))
+        data = source.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise HistfmtError(f"input exceeds the limit of {MAX_BYTES} bytes", filename=filename)
+    chosen = format or detect_format(filename)
+    if data[:2] == b"\x1f\x8b":
+        chosen = "json.gz"
+    return loads(data, filename=filename, format=chosen)
+
+
+def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
+    """Validate plain Python data (as from ``json.load``) and build the document."""
+    try:
+        doc = msgspec.convert(obj, Document)
+    except msgspec.ValidationError as exc:
+        raise _structure_error(obj, exc, filename) from None
+    return _checked(doc, filename)
+
+
+def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document:
+    """Check a document (or plain data) and return it; raise on any problem."""
+    if not isinstance(doc, Document):
+        return from_builtins(doc, filename=filename)
+    issues = _semantic(doc)
+    if issues:
+        raise ValidationError(issues, filename=filename)
+    return from_builtins(to_builtins(doc), filename=filename)
+
+
+def _checked(doc: Document, filename: str | None) -> Document:
+    issues = _semantic(doc)
+    if issues:
+        raise ValidationError(issues, filename=filename)
+    return doc
+
+
+def _semantic(doc: Document) -> list[Issue]:
+    from histfmt.validate import semantic_issues
+
+    return semantic_issues(doc)
+
+
+def _parse_json(data: bytes, filename: str | None) -> Any:
+    try:
+        return msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
+
+
+def _parse_yaml(data: bytes, filename: str | None) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data, Loader=loader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        position = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise HistfmtError(f"not valid YAML{position}: {problem}", filename=filename) from None
+
+
+def _describe_decode_error(exc: msgspec.DecodeError, data: bytes) -> str:
+    text = str(exc)
+    match = re.search(r"\(byte (\d+)\)", text)
+    if not data.strip():
+        return "not valid JSON: the file is empty"
+    if match:
+        offset = int(match.group(1))
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        reason = text.split(" (byte", maxsplit=1)[0].removeprefix("JSON is malformed: ")
+        return f"not valid JSON at line {line}, column {column}: {reason}"
+    return f"not valid JSON: {text}"
+
+
+def _structure_error(obj: Any, exc: msgspec.ValidationError, filename: str | None) -> HistfmtError:
+    """Explain why the fast gate refused ``obj``: the version first, then every schema error."""
+    version_problem = _version_problem(obj)
+    if version_problem:
+        return HistfmtError(version_problem, filename=filename)
+    from histfmt.schema import schema_errors
+
+    issues = [Issue(format_path(path), message) for path, message in schema_errors(obj)]
+    if not issues:  # the schema is generated from the model; they should agree
+        message = str(exc)
+        at = re.search(r" - at `\$(.*)`$", message)
+        path = at.group(1).lstrip(".") if at else "$"
+        issues = [Issue(path or "$", message.split(" - at ", maxsplit=1)[0])]
+    return ValidationError(issues, filename=filename)
+
+
+def _version_problem(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return f"expected a JSON object at the top level, got {type(obj).__name__}"
+    if "histfmt" not in obj:
+        if obj.get("type") == "histogram" and "version" in obj:
+            return "this looks like a uhepp file; convert it with `histfmt convert`"
+        if "uhi_schema" in obj:
+            return "this looks like a UHI histogram; convert it with `histfmt convert`"
+        return "not a histfmt document: the 'histfmt' version key is missing"
+    version = obj["histfmt"]
+    match = re.fullmatch(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
+    if match is None:
+        return f"histfmt: expected a version string like {FORMAT_VERSION!r}, got {version!r}"
+    major = int(match.group(1))
+    if major > int(FORMAT_VERSION.split(".")[0]):
+        return (
+            f"the file uses histfmt format {version}, newer than this reader "
+            f"(format {FORMAT_VERSION}); upgrade histfmt to read it"
+        )
+    return None
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def _encode_hook(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"cannot write {type(obj).__name__}")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook)
+_CANONICAL = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted")
+
+
+def canonical_bytes(doc: Document, /) -> bytes:
+    """JSON with sorted keys and no validation: equal documents give equal bytes."""
+    return _CANONICAL.encode(doc)
+
+
+def to_builtins(doc: Document, /) -> dict[str, Any]:
+    """The document as plain Python data (lists, dicts; NaN becomes None)."""
+    result: dict[str, Any] = msgspec.json.decode(_ENCODER.encode(doc))
+    return result
+
+
+def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = None) -> bytes:
+    """Validate and serialize a document (strict RFC 8259 JSON; NaN written as null)."""
+    validate(doc)
+    if not doc.histfmt:
+        doc.histfmt = FORMAT_VERSION
+    if format == "yaml":
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        text = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
+        return text.encode("utf-8")
+    data = _ENCODER.encode(doc)
+    if indent is not None:
+        data = msgspec.json.format(data, indent=indent)
+    if format == "json.gz":
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    return data
+
+
+def dump(
+    doc: Document,
+    target: str | os.PathLike[str] | IO[bytes],
+    /,
+    *,
+    format: Format | None = None,
+    indent: int | None = None,
+) -> None:
+    """Validate and write a document; a path is replaced atomically."""
+    if not isinstance(target, (str, os.PathLike)):
+        target.write(dumps(doc, format=format or "json", indent=indent))
+        return
+    path = Path(target)
+    data = dumps(doc, format=format or detect_format(path), indent=indent)
+    _atomic_write(path, data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=str(path)) from None
+        raise

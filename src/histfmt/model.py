@@ -1,0 +1,757 @@
+"""The in-memory document: typed structs holding numpy arrays.
+
+These structs are also the wire format: :mod:`msgspec` decodes JSON straight into
+them (type-checking every value in C), and the JSON Schema in ``schema/`` is
+generated from them (:mod:`histfmt.schema`), so the schema and the reader
+cannot drift apart.  Array fields hold ``numpy.ndarray`` at run time; in a file
+they are lists of numbers where ``null`` stands for a missing value (NaN).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+
+import msgspec
+import numpy as np
+from msgspec import UNSET, Meta, Struct, UnsetType, field
+
+from histfmt.errors import HistfmtError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    FloatArray: TypeAlias = npt.NDArray[np.float64]
+    EdgeArray: TypeAlias = npt.NDArray[np.float64]
+else:
+    FloatArray = list[float | None]
+    EdgeArray = list[float]
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Asymmetric",
+    "Axis",
+    "Badge",
+    "Document",
+    "Energy",
+    "Graph",
+    "HLine",
+    "Layout",
+    "Luminosity",
+    "Metadata",
+    "RatioAxis",
+    "RatioItem",
+    "Stack",
+    "StackItem",
+    "Style",
+    "VLine",
+    "Variation",
+    "View",
+    "YAxis",
+    "Yield",
+]
+
+FORMAT_VERSION = "1.0"
+"""The format version this library writes (``MAJOR.MINOR``)."""
+
+ErrorSpec = Literal[
+    "none",
+    "stat",
+    "syst",
+    "env",
+    "stat+syst",
+    "stat+env",
+    "syst+env",
+    "stat+syst+env",
+    "poisson",
+]
+WriterInfo = Annotated[
+    dict[str, dict[str, Any]],
+    Meta(
+        description="Per-library corner (keyed by library name) for details that only "
+        "that library needs to round-trip. Readers must work without it."
+    ),
+]
+YieldRef = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        description="A yield name, or `name/variation/up` / `name/variation/down` "
+        "for one side of a named variation of that yield.",
+    ),
+]
+YieldName = Annotated[str, Meta(pattern=r"^[^/]+$", min_length=1, max_length=256)]
+Label = Annotated[str, Meta(max_length=4096)]
+Number = Annotated[float, Meta(description="A finite number.")]
+
+
+class _Base(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
+    """Common struct configuration: unknown keys are errors, defaults are not written."""
+
+
+def _as_array(value: Any) -> Any:
+    """Coerce an array field to a 1-D float64 array; leave unset/structs alone."""
+    if value is UNSET or value is None or isinstance(value, Struct):
+        return value
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise HistfmtError(f"expected an array of numbers ({exc})") from None
+    if array.ndim != 1:
+        raise HistfmtError(f"expected a 1-D array of numbers, got {array.ndim}-D")
+    return array
+
+
+class Asymmetric(_Base):
+    """An asymmetric uncertainty: separate upward and downward magnitudes."""
+
+    up: Annotated[FloatArray, Meta(description="Upward magnitudes (>= 0), one per bin.")]
+    down: Annotated[FloatArray, Meta(description="Downward magnitudes (>= 0), one per bin.")]
+
+    def __post_init__(self) -> None:
+        self.up = _as_array(self.up)
+        self.down = _as_array(self.down)
+
+
+Uncertainty = Annotated[
+    FloatArray | Asymmetric,
+    Meta(
+        description="One standard deviation per bin: an array (symmetric) or an "
+        "object with `up` and `down` arrays (asymmetric)."
+    ),
+]
+
+
+class Variation(_Base):
+    """A named systematic variation: the absolute varied yields."""
+
+    up: Annotated[
+        FloatArray | UnsetType,
+        Meta(description="Yields with the source shifted up (absolute, not relative)."),
+    ] = UNSET
+    down: Annotated[
+        FloatArray | UnsetType,
+        Meta(
+            description="Yields with the source shifted down. A missing side is "
+            "taken as the mirror image `2*values - up`."
+        ),
+    ] = UNSET
+
+    def __post_init__(self) -> None:
+        self.up = _as_array(self.up)
+        self.down = _as_array(self.down)
+
+
+class Yield(_Base):
+    """One named set of per-bin yields with its uncertainties."""
+
+    values: Annotated[
+        FloatArray,
+        Meta(
+            description="Absolute yields per bin (not divided by the bin width), "
+            "including the flow bins that `x.underflow`/`x.overflow` declare."
+        ),
+    ]
+    stat: Uncertainty | UnsetType = UNSET
+    variances: Annotated[
+        FloatArray | UnsetType,
+        Meta(
+            description="Sum of squared weights per bin (the statistical variance). "
+            "Alternative to `stat`, kept exactly for histogram round trips."
+        ),
+    ] = UNSET
+    syst: Uncertainty | UnsetType = UNSET
+    variations: Annotated[
+        dict[Annotated[str, Meta(pattern=r"^[^/]+$", min_length=1)], Variation],
+        Meta(description="Named up/down variations, e.g. `JES`."),
+    ] = {}
+    storage: Annotated[
+        Literal["int", "double", "weight"] | UnsetType,
+        Meta(
+            description="Histogram storage the yield came from: `int` (integer "
+            "counts), `double` (weights, variance unknown unless `variances` is "
+            "given) or `weight` (weights and variances)."
+        ),
+    ] = UNSET
+    label: Annotated[Label | UnsetType, Meta(description="Human-readable name of the yield.")] = (
+        UNSET
+    )
+    writer_info: WriterInfo = {}
+
+    def __post_init__(self) -> None:
+        self.values = _as_array(self.values)
+        self.stat = _as_array(self.stat)
+        self.variances = _as_array(self.variances)
+        self.syst = _as_array(self.syst)
+
+
+class Axis(_Base):
+    """The x axis: its binning (numeric edges or categories) and its labelling."""
+
+    edges: Annotated[
+        EdgeArray | UnsetType,
+        Meta(
+            description="Bin edges, strictly increasing, n+1 values for n bins. "
+            "Required for numeric axes."
+        ),
+    ] = UNSET
+    categories: Annotated[
+        list[str | int] | UnsetType,
+        Meta(description="Bin labels of a categorical axis (all strings or all integers, unique)."),
+    ] = UNSET
+    kind: Annotated[
+        Literal["regular", "variable", "integer", "category"],
+        Meta(
+            description="Axis kind: `regular` (equal widths), `variable`, "
+            "`integer` (unit-width integer bins) or `category`."
+        ),
+    ] = "variable"
+    underflow: Annotated[bool, Meta(description="Arrays start with an underflow bin.")] = False
+    overflow: Annotated[
+        bool,
+        Meta(description="Arrays end with an overflow bin (for categories: the 'other' bin)."),
+    ] = False
+    circular: Annotated[bool, Meta(description="The axis wraps around.")] = False
+    name: Annotated[
+        str | UnsetType, Meta(description="Identifier of the variable, e.g. `m_ll`.")
+    ] = UNSET
+    label: Annotated[
+        Label | UnsetType,
+        Meta(description="Human-readable name, e.g. `Dilepton mass`."),
+    ] = UNSET
+    symbol: Annotated[
+        Label | UnsetType,
+        Meta(description="Symbol, mathtext allowed, e.g. `$m_{\\ell\\ell}$`."),
+    ] = UNSET
+    unit: Annotated[Label | UnsetType, Meta(description="Unit of the variable, e.g. `GeV`.")] = (
+        UNSET
+    )
+    unit_in_brackets: Annotated[
+        bool, Meta(description="Write the unit as `[GeV]` instead of `/ GeV`.")
+    ] = False
+    log: Annotated[bool, Meta(description="Logarithmic x scale.")] = False
+    min: Annotated[Number | UnsetType, Meta(description="Lower end of the drawn x range.")] = UNSET
+    max: Annotated[Number | UnsetType, Meta(description="Upper end of the drawn x range.")] = UNSET
+    writer_info: WriterInfo = {}
+
+    def __post_init__(self) -> None:
+        self.edges = _as_array(self.edges)
+
+    @property
+    def n_bins(self) -> int:
+        """Number of regular (non-flow) bins."""
+        if not isinstance(self.categories, UnsetType):
+            return len(self.categories)
+        if isinstance(self.edges, UnsetType):
+            return 0
+        return max(len(self.edges) - 1, 0)
+
+    @property
+    def n_values(self) -> int:
+        """Length every per-bin array must have: bins plus declared flow bins."""
+        return self.n_bins + int(self.underflow) + int(self.overflow)
+
+
+class View(_Base):
+    """Render-time choices that do not change the stored numbers."""
+
+    rebin: Annotated[
+        EdgeArray | UnsetType,
+        Meta(
+            description="Edges to draw with; a subset of `x.edges`. Content "
+            "outside their range moves into the flow bins."
+        ),
+    ] = UNSET
+    include_underflow: Annotated[
+        bool, Meta(description="Add the underflow bin to the first drawn bin.")
+    ] = False
+    include_overflow: Annotated[
+        bool, Meta(description="Add the overflow bin to the last drawn bin.")
+    ] = False
+    density_width: Annotated[
+        Annotated[float, Meta(gt=0)] | UnsetType,
+        Meta(
+            description="Divide each bin by `width / density_width`: "
+            "the y axis reads 'events per density_width units'."
+        ),
+    ] = UNSET
+    density: Annotated[bool, Meta(description="Normalise every drawn yield to unit area.")] = False
+
+    def __post_init__(self) -> None:
+        self.rebin = _as_array(self.rebin)
+
+
+class Style(_Base):
+    """Drawing style of an item (matplotlib vocabulary)."""
+
+    color: Annotated[
+        Annotated[str, Meta(max_length=64)] | UnsetType,
+        Meta(description="Fill or marker colour."),
+    ] = UNSET
+    edgecolor: Annotated[
+        Annotated[str, Meta(max_length=64)] | UnsetType,
+        Meta(description="Line or edge colour."),
+    ] = UNSET
+    linestyle: Annotated[
+        Literal["-", "--", "-.", ":"] | UnsetType, Meta(description="Line style.")
+    ] = UNSET
+    linewidth: Annotated[
+        Annotated[float, Meta(ge=0)] | UnsetType,
+        Meta(description="Line width in points."),
+    ] = UNSET
+    marker: Annotated[
+        Annotated[str, Meta(max_length=16)] | UnsetType,
+        Meta(description="Marker, e.g. `o`, `s`."),
+    ] = UNSET
+    markersize: Annotated[
+        Annotated[float, Meta(ge=0)] | UnsetType,
+        Meta(description="Marker size in points."),
+    ] = UNSET
+    hatch: Annotated[
+        Annotated[str, Meta(pattern=r"^[-+x\\*oO./|]*$", max_length=16)] | UnsetType,
+        Meta(description="Hatch pattern."),
+    ] = UNSET
+    alpha: Annotated[
+        Annotated[float, Meta(ge=0, le=1)] | UnsetType,
+        Meta(description="Opacity, 0 to 1."),
+    ] = UNSET
+
+
+ItemLabel = Annotated[
+    Label | None | UnsetType,
+    Meta(description="Legend entry; `null` or absent: not in the legend."),
+]
+
+
+class StackItem(_Base):
+    """One layer of a stack: the sum of one or more yields."""
+
+    yields: Annotated[
+        list[YieldRef],
+        Meta(min_length=1, description="Yields summed into this layer."),
+    ]
+    label: ItemLabel = UNSET
+    style: Style = field(default_factory=Style)
+
+
+class Stack(_Base):
+    """Layers drawn on top of each other, bottom first."""
+
+    content: Annotated[list[StackItem], Meta(description="Layers, bottom first.")]
+    type: Annotated[
+        Literal["filled", "step", "points", "band"],
+        Meta(description="How the layers are drawn."),
+    ] = "filled"
+    error: Annotated[
+        ErrorSpec,
+        Meta(
+            description="Uncertainty drawn for the stack total: parts added in "
+            "quadrature; `env` is the envelope of the variations; `poisson` a Poisson "
+            "(Garwood) interval computed from the values."
+        ),
+    ] = "stat"
+    x_errorbar: Annotated[
+        bool, Meta(description="Points: draw horizontal bars of half the bin width.")
+    ] = True
+    keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
+
+
+class RatioItem(_Base):
+    """One entry of the bottom panel: numerator compared with a denominator."""
+
+    numerator: Annotated[
+        list[YieldRef], Meta(min_length=1, description="Yields summed in the numerator.")
+    ]
+    denominator: Annotated[
+        list[YieldRef],
+        Meta(
+            description="Yields summed in the denominator; empty: compare with "
+            "unity (the numerator itself is drawn)."
+        ),
+    ] = []
+    type: Annotated[
+        Literal["filled", "step", "points", "band"], Meta(description="How it is drawn.")
+    ] = "points"
+    error: Annotated[ErrorSpec, Meta(description="Numerator uncertainty.")] = "stat"
+    den_error: Annotated[
+        ErrorSpec | UnsetType,
+        Meta(description="Denominator uncertainty (band around 1); default: `error`."),
+    ] = UNSET
+    x_errorbar: Annotated[bool, Meta(description="Points: draw horizontal bars.")] = True
+    keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
+    label: ItemLabel = UNSET
+    style: Style = field(default_factory=Style)
+
+
+class YAxis(_Base):
+    """The y axis of the main panel."""
+
+    label: Annotated[
+        Label | UnsetType,
+        Meta(description="Axis label; default 'Events / <bin width> <unit>'."),
+    ] = UNSET
+    append_unit: Annotated[bool, Meta(description="Append ' / <bin width> <unit>' to `label`.")] = (
+        False
+    )
+    log: Annotated[bool, Meta(description="Logarithmic y scale.")] = False
+    min: Annotated[Number | UnsetType, Meta(description="Lower y limit.")] = UNSET
+    max: Annotated[Number | UnsetType, Meta(description="Upper y limit.")] = UNSET
+
+
+class RatioAxis(_Base):
+    """The y axis of the bottom (comparison) panel."""
+
+    kind: Annotated[
+        Literal["ratio", "difference", "pull"],
+        Meta(
+            description="What the panel shows: numerator/denominator, "
+            "numerator-denominator, or (numerator-denominator)/uncertainty."
+        ),
+    ] = "ratio"
+    label: Annotated[Label | UnsetType, Meta(description="Axis label.")] = UNSET
+    log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
+    min: Annotated[Number | UnsetType, Meta(description="Lower limit.")] = UNSET
+    max: Annotated[Number | UnsetType, Meta(description="Upper limit.")] = UNSET
+
+
+class Layout(_Base):
+    """Figure geometry."""
+
+    size: Annotated[
+        tuple[Annotated[float, Meta(gt=0, le=100)], Annotated[float, Meta(gt=0, le=100)]]
+        | UnsetType,
+        Meta(description="Figure width and height in inches."),
+    ] = UNSET
+    ratio_fraction: Annotated[
+        Annotated[float, Meta(gt=0, le=0.9)] | UnsetType,
+        Meta(description="Share of the height used by the ratio panel."),
+    ] = UNSET
+
+
+class VLine(_Base):
+    """A vertical line at `x`, drawn in every panel."""
+
+    x: Annotated[Number, Meta(description="Position on the x axis.")]
+    range: Annotated[
+        tuple[float, float] | UnsetType,
+        Meta(description="[y0, y1] extent; default: the full panel height."),
+    ] = UNSET
+    label: ItemLabel = UNSET
+    style: Style = field(default_factory=Style)
+
+
+class HLine(_Base):
+    """A horizontal line at `y` in the main panel."""
+
+    y: Annotated[Number, Meta(description="Position on the y axis.")]
+    range: Annotated[
+        tuple[float, float] | UnsetType,
+        Meta(description="[x0, x1] extent; default: the full panel width."),
+    ] = UNSET
+    label: ItemLabel = UNSET
+    style: Style = field(default_factory=Style)
+
+
+class Graph(_Base):
+    """Free (x, y) points or a line, e.g. a theory curve."""
+
+    x: Annotated[FloatArray, Meta(description="x coordinates.")]
+    y: Annotated[FloatArray, Meta(description="y coordinates, same length as `x`.")]
+    x_errors: Uncertainty | UnsetType = UNSET
+    y_errors: Uncertainty | UnsetType = UNSET
+    type: Annotated[Literal["points", "line"], Meta(description="Draw markers or a line.")] = (
+        "points"
+    )
+    label: ItemLabel = UNSET
+    style: Style = field(default_factory=Style)
+
+    def __post_init__(self) -> None:
+        self.x = _as_array(self.x)
+        self.y = _as_array(self.y)
+        self.x_errors = _as_array(self.x_errors)
+        self.y_errors = _as_array(self.y_errors)
+
+
+class Badge(_Base):
+    """Experiment label drawn in the corner of the main panel."""
+
+    brand: Annotated[
+        Label | UnsetType | None,
+        Meta(description="Experiment (ATLAS, CMS, LHCb, ALICE) or free text; `null`: no brand."),
+    ] = UNSET
+    label: Annotated[
+        Label | UnsetType, Meta(description="Text after the brand, e.g. `Internal`.")
+    ] = UNSET
+    subtext: Annotated[
+        Label | UnsetType,
+        Meta(description="Lines below the badge (`\\n` separates lines)."),
+    ] = UNSET
+    show_luminosity: Annotated[
+        bool, Meta(description="Draw √s and luminosity from `metadata`.")
+    ] = True
+
+
+class Luminosity(_Base):
+    """Integrated luminosity with its unit."""
+
+    value: Annotated[float, Meta(ge=0, description="The integrated luminosity.")]
+    unit: Annotated[Literal["nb-1", "pb-1", "fb-1", "ab-1"], Meta(description="Its unit.")] = "fb-1"
+
+
+class Energy(_Base):
+    """Centre-of-mass energy with its unit."""
+
+    value: Annotated[float, Meta(gt=0, description="The energy.")]
+    unit: Annotated[Literal["GeV", "TeV"], Meta(description="Its unit.")] = "TeV"
+
+
+class Metadata(_Base):
+    """Who made the plot, from what, and what it shows."""
+
+    title: Annotated[Label | UnsetType, Meta(description="Short title.")] = UNSET
+    description: Annotated[
+        Annotated[str, Meta(max_length=65536)] | UnsetType,
+        Meta(description="Free text description."),
+    ] = UNSET
+    author: Annotated[Label | UnsetType, Meta(description="Author(s).")] = UNSET
+    date: Annotated[
+        Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}")] | UnsetType,
+        Meta(description="Creation date, ISO 8601."),
+    ] = UNSET
+    filename: Annotated[
+        Label | UnsetType, Meta(description="Suggested file name (no extension).")
+    ] = UNSET
+    producer: Annotated[Label | UnsetType, Meta(description="Software that wrote the file.")] = (
+        UNSET
+    )
+    code_revision: Annotated[
+        Label | UnsetType, Meta(description="Revision of the analysis code.")
+    ] = UNSET
+    event_selection: Annotated[
+        Annotated[str, Meta(max_length=65536)] | UnsetType,
+        Meta(description="The selection applied."),
+    ] = UNSET
+    tags: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=256)]],
+        Meta(description="Keywords for search and filtering."),
+    ] = []
+    luminosity: Luminosity | UnsetType = UNSET
+    sqrt_s: Energy | UnsetType = UNSET
+    extra: Annotated[dict[str, Any], Meta(description="Free key/value metadata.")] = {}
+
+
+class Document(_Base):
+    """One plot as data: binning, yields, how they are drawn, and metadata."""
+
+    histfmt: Annotated[
+        str,
+        Meta(
+            pattern=r"^1\.[0-9]+$",
+            description="Format version, `MAJOR.MINOR`. Readers refuse a newer "
+            "major version and read every older one.",
+        ),
+    ]
+    x: Annotated[Axis, Meta(description="The x axis and its binning.")]
+    yields: Annotated[
+        dict[YieldName, Yield],
+        Meta(description="Named yields; names may not contain `/`."),
+    ]
+    schema_uri: Annotated[
+        str | UnsetType,
+        Meta(description="URI of the JSON Schema, for editors."),
+    ] = field(default=UNSET, name="$schema")
+    stacks: Annotated[
+        list[Stack], Meta(description="Stacks in the main panel, drawn in order.")
+    ] = []
+    ratio: Annotated[
+        list[RatioItem], Meta(description="Items of the bottom panel; empty: no panel.")
+    ] = []
+    metadata: Metadata = field(default_factory=Metadata)
+    badge: Badge | UnsetType = UNSET
+    view: View = field(default_factory=View)
+    y_axis: YAxis = field(default_factory=YAxis)
+    ratio_axis: RatioAxis = field(default_factory=RatioAxis)
+    layout: Layout = field(default_factory=Layout)
+    v_lines: list[VLine] = []
+    h_lines: list[HLine] = []
+    graphs: list[Graph] = []
+    writer_info: WriterInfo = {}
+
+    # -- builder API -----------------------------------------------------------
+
+    @classmethod
+    def new(
+        cls,
+        edges: Any = None,
+        /,
+        *,
+        categories: list[str] | list[int] | None = None,
+        underflow: bool = False,
+        overflow: bool = False,
+        symbol: str | None = None,
+        unit: str | None = None,
+        label: str | None = None,
+        name: str | None = None,
+    ) -> Document:
+        """Start an empty document on numeric ``edges`` or ``categories``.
+
+        Examples
+        --------
+        >>> doc = Document.new([0, 10, 20], symbol="$p_T$", unit="GeV")
+        >>> doc.x.n_bins
+        2
+        """
+        if (edges is None) == (categories is None):
+            raise HistfmtError("give either edges or categories")
+        unset = lambda v: UNSET if v is None else v  # noqa: E731
+        axis = Axis(
+            edges=UNSET if edges is None else edges,
+            categories=UNSET if categories is None else list(categories),
+            kind="variable" if categories is None else "category",
+            underflow=underflow,
+            overflow=overflow,
+            symbol=unset(symbol),
+            unit=unset(unit),
+            label=unset(label),
+            name=unset(name),
+        )
+        return cls(histfmt=FORMAT_VERSION, x=axis, yields={})
+
+    def add_yield(
+        self,
+        name: str,
+        values: Any,
+        /,
+        *,
+        stat: Any = None,
+        syst: Any = None,
+        variances: Any = None,
+        variations: dict[str, tuple[Any, Any]] | None = None,
+        label: str | None = None,
+    ) -> Document:
+        """Add (or replace) the yield ``name``; returns the document for chaining.
+
+        ``stat`` and ``syst`` are arrays (symmetric) or ``(up, down)`` pairs;
+        ``variations`` maps a source name to ``(up, down)`` absolute yields
+        (either may be ``None``).
+        """
+
+        def uncertainty(value: Any) -> Any:
+            if value is None:
+                return UNSET
+            if isinstance(value, tuple) and len(value) == 2:
+                return Asymmetric(up=value[0], down=value[1])
+            return value
+
+        self.yields[name] = Yield(
+            values=values,
+            stat=uncertainty(stat),
+            syst=uncertainty(syst),
+            variances=UNSET if variances is None else variances,
+            variations={
+                source: Variation(
+                    up=UNSET if up is None else up, down=UNSET if down is None else down
+                )
+                for source, (up, down) in (variations or {}).items()
+            },
+            label=UNSET if label is None else label,
+        )
+        return self
+
+    def add_stack(
+        self,
+        items: list[str | tuple[str | list[str], str | None]],
+        /,
+        *,
+        type: Literal["filled", "step", "points", "band"] = "filled",
+        error: ErrorSpec = "stat",
+        styles: list[Style | dict[str, Any]] | None = None,
+    ) -> Document:
+        """Add a stack, bottom layer first.
+
+        Each item is a yield name (its label is the yield's ``label`` or name) or a
+        ``(yields, label)`` pair, where ``yields`` is a name or a list of names.
+        """
+        content = []
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                names, text = [item], self._default_label(item)
+            else:
+                names = [item[0]] if isinstance(item[0], str) else list(item[0])
+                text = item[1]
+            style: Any = styles[index] if styles else Style()
+            if isinstance(style, dict):
+                style = msgspec.convert(style, Style)
+            content.append(StackItem(yields=names, label=text, style=style))
+        self.stacks.append(Stack(content=content, type=type, error=error))
+        return self
+
+    def add_ratio(
+        self,
+        numerator: str | list[str],
+        denominator: str | list[str] | None = None,
+        /,
+        *,
+        type: Literal["filled", "step", "points", "band"] = "points",
+        error: ErrorSpec = "stat",
+        label: str | None = None,
+    ) -> Document:
+        """Add a bottom-panel item comparing ``numerator`` with ``denominator``."""
+
+        def names(value: str | list[str] | None) -> list[str]:
+            if value is None:
+                return []
+            return [value] if isinstance(value, str) else list(value)
+
+        self.ratio.append(
+            RatioItem(
+                numerator=names(numerator),
+                denominator=names(denominator),
+                type=type,
+                error=error,
+                label=UNSET if label is None else label,
+            )
+        )
+        return self
+
+    def _default_label(self, name: str) -> str:
+        found = self.yields.get(name)
+        if found is not None and isinstance(found.label, str):
+            return found.label
+        return name
+
+    # -- conversions -------------------------------------------------------------
+
+    def to_hist(self, name: str | None = None, /) -> Any:
+        """The yield ``name`` as a :class:`hist.Hist` (exact, through UHI).
+
+        ``name`` may be omitted when the document has a single yield.
+        """
+        from histfmt.convert.uhi import yield_to_hist
+
+        return yield_to_hist(self, self._pick(name))
+
+    def to_uhi(self, name: str | None = None, /) -> dict[str, Any]:
+        """The yield ``name`` as a UHI serialization dict."""
+        from histfmt.convert.uhi import yield_to_uhi
+
+        return yield_to_uhi(self, self._pick(name))
+
+    def _pick(self, name: str | None) -> str:
+        if name is not None:
+            if name not in self.yields:
+                raise HistfmtError(f"no yield named {name!r} (have: {sorted(self.yields)})")
+            return name
+        if len(self.yields) != 1:
+            raise HistfmtError(
+                f"the document has {len(self.yields)} yields; name one of {sorted(self.yields)}"
+            )
+        return next(iter(self.yields))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        from histfmt.io import canonical_bytes
+
+        return canonical_bytes(self) == canonical_bytes(other)
+
+    __hash__ = None  # type: ignore[assignment]

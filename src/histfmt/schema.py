@@ -1,0 +1,158 @@
+"""The JSON Schema: generated from the model, shipped in the package, validated fast.
+
+``schema/histfmt-1.schema.json`` (the normative file) and the copy inside the
+package are produced by :func:`generate`; a test fails when either differs
+from what the model generates.  Run ``python -m histfmt.schema`` to rewrite both.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+__all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "generate", "load_schema", "schema_errors"]
+
+SCHEMA_FILENAME = "histfmt-1.schema.json"
+SCHEMA_ID = f"https://histfmt.org/schema/{SCHEMA_FILENAME}"
+
+_NUMBERS = {"type": "number"}
+_NUMBERS_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+_FAST_ITEMS = {
+    json.dumps(_NUMBERS, sort_keys=True): list[float],
+    json.dumps(_NUMBERS_OR_NULL, sort_keys=True): list[float | None],
+}
+
+
+def generate() -> dict[str, Any]:
+    """Build the JSON Schema (draft 2020-12) of a histfmt document from the model."""
+    from histfmt.model import Document
+
+    generated = msgspec.json.schema(Document)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "histfmt document",
+        "description": "One histogram plot as data: bin edges, yields with their "
+        "uncertainties, how they stack, the ratio panel, styling and metadata. "
+        "Arrays hold one number per bin; null marks a missing value.",
+        "$ref": generated["$ref"],
+        "$defs": generated["$defs"],
+    }
+
+
+def render(schema: dict[str, Any]) -> str:
+    """The schema as the text stored on disk (stable key order, trailing newline)."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+@functools.cache
+def load_schema() -> dict[str, Any]:
+    """The schema shipped inside the package."""
+    text = resources.files("histfmt.resources").joinpath(SCHEMA_FILENAME).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    default_items = base.VALIDATORS["items"]
+
+    def fast_items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        """Check long arrays of numbers in C; fall back per element only on failure."""
+        target = _FAST_ITEMS.get(json.dumps(items, sort_keys=True))
+        if target is not None and isinstance(instance, list):
+            try:
+                msgspec.convert(instance, target)
+            except msgspec.ValidationError:
+                pass
+            else:
+                return
+        yield from default_items(validator, items, instance, schema)
+
+    validator_class = jsonschema.validators.extend(base, {"items": fast_items})
+    return validator_class(load_schema())
+
+
+def schema_errors(instance: Any) -> list[tuple[list[str | int], str]]:
+    """Every schema violation of ``instance`` as ``(path parts, message)``, in path order."""
+    found = []
+    for error in _validator().iter_errors(instance):
+        found.extend(_leaf_errors(error))
+    found.sort(key=lambda item: [str(p) for p in item[0]])
+    return found
+
+
+def _leaf_errors(error: Any) -> list[tuple[list[str | int], str]]:
+    """Explain ``anyOf`` failures by the branch that got furthest, not by a schema dump."""
+    if error.validator == "anyOf" and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            branch = [e for e in error.context if len(e.absolute_path) == deepest]
+            return [item for e in branch for item in _leaf_errors(e)]
+        instance = error.instance
+        kinds = sorted({_schema_kind(s) for s in error.validator_value})
+        return [
+            (
+                list(error.absolute_path),
+                f"expected {' or '.join(kinds)}, got {_json_kind(instance)}",
+            )
+        ]
+    return [(list(error.absolute_path), _message(error))]
+
+
+def _schema_kind(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return "an object"
+    kind = schema.get("type", "a value")
+    return {"array": "an array", "object": "an object", "null": "null"}.get(kind, f"a {kind}")
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _message(error: Any) -> str:
+    """A short message; never a dump of a 100,000-element instance."""
+    if error.validator == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        kinds = " or ".join(_schema_kind({"type": n}) for n in names)
+        return f"expected {kinds}, got {_json_kind(error.instance)}"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return "unknown key" + ("s " if len(extra) > 1 else " ") + ", ".join(map(repr, extra))
+    if error.validator == "required":
+        return error.message.split(" is a required")[0] + " is required"
+    message: str = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def main() -> None:
+    """Rewrite ``schema/`` and the packaged copy from the model (developer tool)."""
+    text = render(generate())
+    package_copy = Path(str(resources.files("histfmt.resources").joinpath(SCHEMA_FILENAME)))
+    repository_copy = Path(__file__).resolve().parents[2] / "schema" / SCHEMA_FILENAME
+    for path in (package_copy, repository_copy):
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
