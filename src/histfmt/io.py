@@ -129,7 +129,8 @@ def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document
     issues = _semantic(doc)
     if issues:
         raise ValidationError(issues, filename=filename)
-    return from_builtins(to_builtins(doc), filename=filename)
+    from_builtins(to_builtins(doc), filename=filename)  # types, enums, keys: as when read
+    return doc
 
 
 def _checked(doc: Document, filename: str | None) -> Document:
@@ -140,7 +141,7 @@ def _checked(doc: Document, filename: str | None) -> Document:
 
 
 def _semantic(doc: Document) -> list[Issue]:
-    from histfmt.validate import semantic_issues
+    from histfmt.semantics import semantic_issues
 
     return semantic_issues(doc)
 
@@ -170,11 +171,17 @@ def _describe_decode_error(exc: msgspec.DecodeError, data: bytes) -> str:
     match = re.search(r"\(byte (\d+)\)", text)
     if not data.strip():
         return "not valid JSON: the file is empty"
+    if "out of range" in text:
+        return "not valid JSON: a number is too large for a double (infinity cannot be stored)"
+    if "truncated" in text:
+        return "not valid JSON: the file ends too early (truncated?)"
     if match:
         offset = int(match.group(1))
         line = data.count(b"\n", 0, offset) + 1
         column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
         reason = text.split(" (byte", maxsplit=1)[0].removeprefix("JSON is malformed: ")
+        if data[offset:].startswith((b"NaN", b"Infinity", b"-Infinity")):
+            reason = "NaN and Infinity are not JSON; write null for a missing value"
         return f"not valid JSON at line {line}, column {column}: {reason}"
     return f"not valid JSON: {text}"
 

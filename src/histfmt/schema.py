@@ -21,11 +21,14 @@ __all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "generate", "load_schema", "schema_er
 SCHEMA_FILENAME = "histfmt-1.schema.json"
 SCHEMA_ID = f"https://histfmt.org/schema/{SCHEMA_FILENAME}"
 
+MAX_ERRORS_PER_ARRAY = 5
+NO_SLASH = "^[^/]+$"
 _NUMBERS = {"type": "number"}
 _NUMBERS_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
-_FAST_ITEMS = {
+_NUMBER_OR_NULL_LIST = list[float | None]
+_FAST_ITEMS: dict[str, Any] = {
     json.dumps(_NUMBERS, sort_keys=True): list[float],
-    json.dumps(_NUMBERS_OR_NULL, sort_keys=True): list[float | None],
+    json.dumps(_NUMBERS_OR_NULL, sort_keys=True): _NUMBER_OR_NULL_LIST,
 }
 
 
@@ -76,6 +79,14 @@ def _validator() -> Any:
                 pass
             else:
                 return
+            allowed = (int, float, type(None)) if target is _NUMBER_OR_NULL_LIST else (int, float)
+            bad = [i for i, value in enumerate(instance) if type(value) not in allowed]
+            for index in bad[:MAX_ERRORS_PER_ARRAY]:
+                yield from validator.descend(instance[index], items, path=index)
+            if len(bad) > MAX_ERRORS_PER_ARRAY:
+                hidden = len(bad) - MAX_ERRORS_PER_ARRAY
+                yield jsonschema.ValidationError(f"{hidden} more invalid values not shown")
+            return
         yield from default_items(validator, items, instance, schema)
 
     validator_class = jsonschema.validators.extend(base, {"items": fast_items})
@@ -87,7 +98,7 @@ def schema_errors(instance: Any) -> list[tuple[list[str | int], str]]:
     found = []
     for error in _validator().iter_errors(instance):
         found.extend(_leaf_errors(error))
-    found.sort(key=lambda item: [str(p) for p in item[0]])
+    found.sort(key=lambda item: [(isinstance(p, str), p) for p in item[0]])
     return found
 
 
@@ -98,6 +109,9 @@ def _leaf_errors(error: Any) -> list[tuple[list[str | int], str]]:
         if deepest > len(error.absolute_path):
             branch = [e for e in error.context if len(e.absolute_path) == deepest]
             return [item for e in branch for item in _leaf_errors(e)]
+        right_type = [e for e in error.context if e.validator not in ("type", "$ref")]
+        if right_type:  # the value has an accepted type but breaks a constraint of it
+            return [item for e in right_type for item in _leaf_errors(e)]
         instance = error.instance
         kinds = sorted({_schema_kind(s) for s in error.validator_value})
         return [
@@ -138,6 +152,10 @@ def _message(error: Any) -> str:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return "unknown key" + ("s " if len(extra) > 1 else " ") + ", ".join(map(repr, extra))
+    if error.validator == "pattern" and error.validator_value == NO_SLASH:
+        return f"{error.instance!r}: names may not contain '/' (it separates variation references)"
+    if error.validator == "maxLength":
+        return f"too long: {len(error.instance)} characters, the limit is {error.validator_value}"
     if error.validator == "required":
         return error.message.split(" is a required")[0] + " is required"
     message: str = error.message

@@ -45,7 +45,7 @@ def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
     for key in ("x", "y_axis", "ratio_axis"):
         axis = getattr(doc, key)
         if _set(axis.min) and _set(axis.max) and not axis.min < axis.max:
-            yield (key,), f"min ({axis.min}) must be below max ({axis.max})"
+            yield (key,), f"min ({axis.min:g}) must be below max ({axis.max:g})"
     for i, graph in enumerate(doc.graphs):
         yield from _check_graph(graph, ("graphs", i))
 
@@ -89,7 +89,7 @@ def _check_axis(axis: Axis) -> Iterator[tuple[Path, str]]:
         index = int(np.flatnonzero(widths <= 0)[0]) + 1
         yield (
             ("x", "edges", index),
-            (f"edges must increase strictly: {edges[index - 1]!r} then {edges[index]!r}"),
+            (f"edges must increase strictly: {edges[index - 1]:g} then {edges[index]:g}"),
         )
         return
     if axis.kind == "regular" and not np.allclose(widths, widths[0], rtol=1e-9, atol=0):
@@ -135,7 +135,7 @@ def _check_yield(item: Yield, path: Path, n_values: int) -> Iterator[tuple[Path,
             yield (*here, int(infinite[0])), "values must be finite (null marks a missing value)"
         elif sub[0] in ("stat", "syst", "variances") and (array < 0).any():
             index = int(np.flatnonzero(array < 0)[0])
-            yield (*here, index), f"uncertainties must be >= 0, got {array[index]!r}"
+            yield (*here, index), f"uncertainties must be >= 0, got {array[index]:g}"
     values = np.asarray(item.values)
     if len(values) != n_values:
         return
@@ -189,7 +189,7 @@ def _check_view(doc: Document) -> Iterator[tuple[Path, str]]:
     missing = np.flatnonzero(nearest > tolerance)
     if missing.size:
         index = int(missing[0])
-        yield ("view", "rebin", index), f"{rebin[index]!r} is not one of the x edges"
+        yield ("view", "rebin", index), f"{rebin[index]:g} is not one of the x edges"
 
 
 def _check_graph(graph: Graph, path: Path) -> Iterator[tuple[Path, str]]:
