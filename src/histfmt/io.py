@@ -78,6 +78,8 @@ def loads(
         raise _structure_error(obj, exc, filename) from None
     except msgspec.DecodeError as exc:
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
+    except UnicodeDecodeError as exc:
+        raise HistfmtError(_describe_unicode_error(exc, data), filename=filename) from None
     return _checked(doc, filename)
 
 
@@ -151,6 +153,13 @@ def _parse_json(data: bytes, filename: str | None) -> Any:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
+    except UnicodeDecodeError as exc:
+        raise HistfmtError(_describe_unicode_error(exc, data), filename=filename) from None
+
+
+def _describe_unicode_error(exc: UnicodeDecodeError, data: bytes) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"not valid UTF-8 at line {line} (byte {exc.start}): JSON text must be UTF-8"
 
 
 def _parse_yaml(data: bytes, filename: str | None) -> Any:
@@ -207,9 +216,9 @@ def _version_problem(obj: Any) -> str | None:
         return f"expected a JSON object at the top level, got {type(obj).__name__}"
     if "histfmt" not in obj:
         if obj.get("type") == "histogram" and "version" in obj:
-            return "this looks like a uhepp file; convert it with `histfmt convert`"
+            return "this looks like a uhepp file (format 0.x), not a histfmt document"
         if "uhi_schema" in obj:
-            return "this looks like a UHI histogram; convert it with `histfmt convert`"
+            return "this looks like a UHI histogram, not a histfmt document"
         return "not a histfmt document: the 'histfmt' version key is missing"
     version = obj["histfmt"]
     match = re.fullmatch(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
@@ -253,8 +262,6 @@ def to_builtins(doc: Document, /) -> dict[str, Any]:
 def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = None) -> bytes:
     """Validate and serialize a document (strict RFC 8259 JSON; NaN written as null)."""
     validate(doc)
-    if not doc.histfmt:
-        doc.histfmt = FORMAT_VERSION
     if format == "yaml":
         import yaml
 

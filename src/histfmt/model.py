@@ -81,7 +81,6 @@ YieldRef = Annotated[
 ]
 YieldName = Annotated[str, Meta(pattern=r"^[^/]+$", min_length=1, max_length=256)]
 Label = Annotated[str, Meta(max_length=4096)]
-Number = Annotated[float, Meta(description="A finite number.")]
 
 
 class _Base(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
@@ -161,7 +160,7 @@ class Yield(_Base):
     ] = UNSET
     syst: Uncertainty | UnsetType = UNSET
     variations: Annotated[
-        dict[Annotated[str, Meta(pattern=r"^[^/]+$", min_length=1)], Variation],
+        dict[Annotated[str, Meta(pattern=r"^[^/]+$", min_length=1, max_length=256)], Variation],
         Meta(description="Named up/down variations, e.g. `JES`."),
     ] = {}
     storage: Annotated[
@@ -229,8 +228,8 @@ class Axis(_Base):
         bool, Meta(description="Write the unit as `[GeV]` instead of `/ GeV`.")
     ] = False
     log: Annotated[bool, Meta(description="Logarithmic x scale.")] = False
-    min: Annotated[Number | UnsetType, Meta(description="Lower end of the drawn x range.")] = UNSET
-    max: Annotated[Number | UnsetType, Meta(description="Upper end of the drawn x range.")] = UNSET
+    min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn x range.")] = UNSET
+    max: Annotated[float | UnsetType, Meta(description="Upper end of the drawn x range.")] = UNSET
     writer_info: WriterInfo = {}
 
     def __post_init__(self) -> None:
@@ -393,8 +392,8 @@ class YAxis(_Base):
         False
     )
     log: Annotated[bool, Meta(description="Logarithmic y scale.")] = False
-    min: Annotated[Number | UnsetType, Meta(description="Lower y limit.")] = UNSET
-    max: Annotated[Number | UnsetType, Meta(description="Upper y limit.")] = UNSET
+    min: Annotated[float | UnsetType, Meta(description="Lower y limit.")] = UNSET
+    max: Annotated[float | UnsetType, Meta(description="Upper y limit.")] = UNSET
 
 
 class RatioAxis(_Base):
@@ -409,8 +408,8 @@ class RatioAxis(_Base):
     ] = "ratio"
     label: Annotated[Label | UnsetType, Meta(description="Axis label.")] = UNSET
     log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
-    min: Annotated[Number | UnsetType, Meta(description="Lower limit.")] = UNSET
-    max: Annotated[Number | UnsetType, Meta(description="Upper limit.")] = UNSET
+    min: Annotated[float | UnsetType, Meta(description="Lower limit.")] = UNSET
+    max: Annotated[float | UnsetType, Meta(description="Upper limit.")] = UNSET
 
 
 class Layout(_Base):
@@ -430,7 +429,7 @@ class Layout(_Base):
 class VLine(_Base):
     """A vertical line at `x`, drawn in every panel."""
 
-    x: Annotated[Number, Meta(description="Position on the x axis.")]
+    x: Annotated[float, Meta(description="Position on the x axis.")]
     range: Annotated[
         tuple[float, float] | UnsetType,
         Meta(description="[y0, y1] extent; default: the full panel height."),
@@ -442,7 +441,7 @@ class VLine(_Base):
 class HLine(_Base):
     """A horizontal line at `y` in the main panel."""
 
-    y: Annotated[Number, Meta(description="Position on the y axis.")]
+    y: Annotated[float, Meta(description="Position on the y axis.")]
     range: Annotated[
         tuple[float, float] | UnsetType,
         Meta(description="[x0, x1] extent; default: the full panel width."),
@@ -456,8 +455,14 @@ class Graph(_Base):
 
     x: Annotated[FloatArray, Meta(description="x coordinates.")]
     y: Annotated[FloatArray, Meta(description="y coordinates, same length as `x`.")]
-    x_errors: Uncertainty | UnsetType = UNSET
-    y_errors: Uncertainty | UnsetType = UNSET
+    x_errors: Annotated[
+        FloatArray | Asymmetric | UnsetType,
+        Meta(description="Errors on x, one per point: an array or `up`/`down` arrays."),
+    ] = UNSET
+    y_errors: Annotated[
+        FloatArray | Asymmetric | UnsetType,
+        Meta(description="Errors on y, one per point: an array or `up`/`down` arrays."),
+    ] = UNSET
     type: Annotated[Literal["points", "line"], Meta(description="Draw markers or a line.")] = (
         "points"
     )
@@ -534,8 +539,12 @@ class Metadata(_Base):
         list[Annotated[str, Meta(min_length=1, max_length=256)]],
         Meta(description="Keywords for search and filtering."),
     ] = []
-    luminosity: Luminosity | UnsetType = UNSET
-    sqrt_s: Energy | UnsetType = UNSET
+    luminosity: Annotated[
+        Luminosity | UnsetType, Meta(description="Integrated luminosity of the data.")
+    ] = UNSET
+    sqrt_s: Annotated[
+        Energy | UnsetType, Meta(description="Centre-of-mass energy (√s).")
+    ] = UNSET
     extra: Annotated[dict[str, Any], Meta(description="Free key/value metadata.")] = {}
 
 
@@ -565,15 +574,27 @@ class Document(_Base):
     ratio: Annotated[
         list[RatioItem], Meta(description="Items of the bottom panel; empty: no panel.")
     ] = []
-    metadata: Metadata = field(default_factory=Metadata)
-    badge: Badge | UnsetType = UNSET
-    view: View = field(default_factory=View)
-    y_axis: YAxis = field(default_factory=YAxis)
-    ratio_axis: RatioAxis = field(default_factory=RatioAxis)
-    layout: Layout = field(default_factory=Layout)
-    v_lines: list[VLine] = []
-    h_lines: list[HLine] = []
-    graphs: list[Graph] = []
+    metadata: Annotated[Metadata, Meta(description="Who made the plot, from what, and what it shows.")] = field(
+        default_factory=Metadata
+    )
+    badge: Annotated[
+        Badge | UnsetType, Meta(description="Experiment badge; absent: none drawn.")
+    ] = UNSET
+    view: Annotated[View, Meta(description="Render-time choices: rebinning, flow bins, normalisation.")] = field(
+        default_factory=View
+    )
+    y_axis: Annotated[YAxis, Meta(description="The y axis of the main panel.")] = field(
+        default_factory=YAxis
+    )
+    ratio_axis: Annotated[RatioAxis, Meta(description="The y axis of the bottom panel.")] = field(
+        default_factory=RatioAxis
+    )
+    layout: Annotated[Layout, Meta(description="Figure size and panel split.")] = field(
+        default_factory=Layout
+    )
+    v_lines: Annotated[list[VLine], Meta(description="Vertical lines.")] = []
+    h_lines: Annotated[list[HLine], Meta(description="Horizontal lines.")] = []
+    graphs: Annotated[list[Graph], Meta(description="Free (x, y) graphs.")] = []
     writer_info: WriterInfo = {}
 
     # -- builder API -----------------------------------------------------------

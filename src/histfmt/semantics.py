@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from msgspec import UnsetType
+from msgspec import Struct, UnsetType
 
 from histfmt.errors import Issue, format_path
 from histfmt.model import Asymmetric, Axis, Document, Graph, Yield
@@ -48,6 +49,28 @@ def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
             yield (key,), f"min ({axis.min:g}) must be below max ({axis.max:g})"
     for i, graph in enumerate(doc.graphs):
         yield from _check_graph(graph, ("graphs", i))
+    yield from _non_finite_scalars(doc, ())
+
+
+def _non_finite_scalars(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """Single numbers outside the arrays (limits, positions, sizes) must be finite."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield path, f"expected a finite number, got {value}"
+    elif isinstance(value, Struct):
+        for key in value.__struct_fields__:
+            yield from _non_finite_scalars(getattr(value, key), (*path, _wire_name(value, key)))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite_scalars(item, (*path, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _non_finite_scalars(item, (*path, index))
+
+
+def _wire_name(struct: Struct, key: str) -> str:
+    names = dict(zip(struct.__struct_fields__, struct.__struct_encode_fields__))
+    return names[key]
 
 
 def _set(value: Any) -> bool:
@@ -207,6 +230,8 @@ def _check_graph(graph: Graph, path: Path) -> Iterator[tuple[Path, str]]:
     for sub, array in [(("x",), graph.x), *arrays]:
         if np.isinf(np.asarray(array)).any():
             yield (*path, *sub), "values must be finite"
+        elif sub[0] != "y" and (np.asarray(array) < 0).any():
+            yield (*path, *sub), "errors must be >= 0"
 
 
 def _count(n: int) -> str:
