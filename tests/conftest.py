@@ -16,7 +16,9 @@ RESOURCES = ROOT / "tests" / "resources"
 @pytest.fixture
 def document() -> histfmt.Document:
     """A small data-vs-MC document with flow bins, a variation and a ratio."""
-    doc = histfmt.Document.new([0.0, 10.0, 20.0, 30.0], symbol="$m$", unit="GeV", underflow=True, overflow=True)
+    doc = histfmt.Document.new(
+        [0.0, 10.0, 20.0, 30.0], symbol="$m$", unit="GeV", underflow=True, overflow=True
+    )
     doc.add_yield(
         "mc",
         [1.0, 5.0, 4.0, 2.0, 0.5],

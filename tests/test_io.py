@@ -16,7 +16,9 @@ from histfmt import io as hio
 
 
 @pytest.mark.parametrize("suffix", [".json", ".json.gz", ".yaml", ".yml"])
-def test_round_trip_through_every_format(document: histfmt.Document, tmp_path: Path, suffix: str) -> None:
+def test_round_trip_through_every_format(
+    document: histfmt.Document, tmp_path: Path, suffix: str
+) -> None:
     path = tmp_path / f"plot{suffix}"
     histfmt.dump(document, path)
     assert histfmt.load(path) == document
@@ -45,12 +47,16 @@ def test_missing_values_are_written_as_null(document: histfmt.Document) -> None:
 
 def test_infinite_values_are_refused_on_write(document: histfmt.Document, tmp_path: Path) -> None:
     document.yields["mc"].values[2] = np.inf
-    with pytest.raises(histfmt.ValidationError, match=r"yields\.mc\.values\[2\]: values must be finite"):
+    with pytest.raises(
+        histfmt.ValidationError, match=r"yields\.mc\.values\[2\]: values must be finite"
+    ):
         histfmt.dump(document, tmp_path / "out.json")
     assert not list(tmp_path.iterdir())
 
 
-def test_invalid_document_leaves_existing_file_untouched(document: histfmt.Document, tmp_path: Path) -> None:
+def test_invalid_document_leaves_existing_file_untouched(
+    document: histfmt.Document, tmp_path: Path
+) -> None:
     path = tmp_path / "plot.json"
     histfmt.dump(document, path)
     before = path.read_bytes()
@@ -106,7 +112,10 @@ def test_huge_file_is_refused_before_parsing(
     ("text", "message"),
     [
         ("histfmt: [1.0\n", "not valid YAML at line 2"),
-        ("histfmt: '1.0'\nx: {edges: [0, 1]}\nyields: {a: {values: [1e3]}}\n", "yields.a.values[0]: expected"),
+        (
+            "histfmt: '1.0'\nx: {edges: [0, 1]}\nyields: {a: {values: [1e3]}}\n",
+            "yields.a.values[0]: expected",
+        ),
     ],
 )
 def test_yaml_errors_name_the_place(tmp_path: Path, text: str, message: str) -> None:
@@ -120,7 +129,12 @@ def test_yaml_errors_name_the_place(tmp_path: Path, text: str, message: str) -> 
 
 def test_all_schema_errors_are_collected() -> None:
     text = json.dumps(
-        {"histfmt": "1.0", "x": {"edges": [0, 1], "unit": 3}, "yields": {"a": {"values": ["1"]}}, "zz": 1}
+        {
+            "histfmt": "1.0",
+            "x": {"edges": [0, 1], "unit": 3},
+            "yields": {"a": {"values": ["1"]}},
+            "zz": 1,
+        }
     )
     with pytest.raises(histfmt.ValidationError) as caught:
         histfmt.loads(text, filename="f.json")
@@ -130,7 +144,13 @@ def test_all_schema_errors_are_collected() -> None:
 
 def test_long_arrays_report_a_bounded_number_of_errors() -> None:
     values = ["bad"] * 100_000
-    text = json.dumps({"histfmt": "1.0", "x": {"edges": list(range(100_001))}, "yields": {"a": {"values": values}}})
+    text = json.dumps(
+        {
+            "histfmt": "1.0",
+            "x": {"edges": list(range(100_001))},
+            "yields": {"a": {"values": values}},
+        }
+    )
     with pytest.raises(histfmt.ValidationError) as caught:
         histfmt.loads(text)
     messages = [str(issue) for issue in caught.value.issues]
@@ -144,7 +164,8 @@ def test_validate_accepts_plain_data_and_documents(document: histfmt.Document) -
     assert histfmt.validate(plain) == document
     assert histfmt.validate(document) is document
     plain["yields"]["mc"]["values"] = [1, 2]
-    with pytest.raises(histfmt.ValidationError, match="yields.mc.values: expected 5 values, got 2"):
+    expected = r"yields\.mc\.values: expected 5 values, got 2"
+    with pytest.raises(histfmt.ValidationError, match=expected):
         histfmt.validate(plain)
 
 
@@ -157,8 +178,12 @@ def test_builder_rejects_non_numeric_arrays() -> None:
 
 
 def test_keys_with_dots_are_quoted_in_paths() -> None:
-    text = json.dumps({"histfmt": "1.0", "x": {"edges": [0, 1]}, "yields": {"t.t": {"values": [1, 2]}}})
-    with pytest.raises(histfmt.ValidationError, match=r'yields\["t\.t"\]\.values: expected 1 value, got 2'):
+    text = json.dumps(
+        {"histfmt": "1.0", "x": {"edges": [0, 1]}, "yields": {"t.t": {"values": [1, 2]}}}
+    )
+    with pytest.raises(
+        histfmt.ValidationError, match=r'yields\["t\.t"\]\.values: expected 1 value, got 2'
+    ):
         histfmt.loads(text)
 
 

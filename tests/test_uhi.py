@@ -20,8 +20,12 @@ SAMPLE = RNG.normal(5, 3, 500)
 
 AXES: dict[str, Callable[[], Any]] = {
     "regular": lambda: hist.axis.Regular(12, 0.0, 10.0, name="m", label="Mass [GeV]"),
-    "regular_no_flow": lambda: hist.axis.Regular(5, -1.0, 1.0, underflow=False, overflow=False, name="eta"),
-    "regular_circular": lambda: hist.axis.Regular(8, 0.0, 6.283185307179586, circular=True, name="phi"),
+    "regular_no_flow": lambda: hist.axis.Regular(
+        5, -1.0, 1.0, underflow=False, overflow=False, name="eta"
+    ),
+    "regular_circular": lambda: hist.axis.Regular(
+        8, 0.0, 6.283185307179586, circular=True, name="phi"
+    ),
     "variable": lambda: hist.axis.Variable([0, 1.5, 2, 7, 11.25], name="pt", label="$p_T$"),
     "integer": lambda: hist.axis.Integer(-2, 9, name="njet"),
     "str_category": lambda: hist.axis.StrCategory(["ee", "mumu", "emu"], name="channel"),
@@ -36,7 +40,9 @@ STORAGES: dict[str, Callable[[], Any]] = {
 
 
 def _filled(axis_name: str, storage_name: str, weighted: bool) -> hist.Hist:
-    h = hist.Hist(AXES[axis_name](), storage=STORAGES[storage_name](), name="sample", label="A sample")
+    h = hist.Hist(
+        AXES[axis_name](), storage=STORAGES[storage_name](), name="sample", label="A sample"
+    )
     axis = h.axes[0]
     if isinstance(axis, hist.axis.StrCategory):
         data: Any = RNG.choice(["ee", "mumu", "emu", "tautau"], 200)
@@ -65,7 +71,10 @@ def test_hist_round_trip_is_exact(axis_name: str, storage_name: str, weighted: b
     else:
         np.testing.assert_array_equal(back.variances(flow=True), original.variances(flow=True))
     assert back.axes[0] == original.axes[0]
-    assert (back.axes[0].name, back.axes[0].label) == (original.axes[0].name, original.axes[0].label)
+    assert (back.axes[0].name, back.axes[0].label) == (
+        original.axes[0].name,
+        original.axes[0].label,
+    )
     assert (back.name, back.label) == (original.name, original.label)
     assert back.axes[0].traits == original.axes[0].traits
 
@@ -91,8 +100,12 @@ def test_written_uhi_passes_the_uhi_schema() -> None:
 
 def test_stack_and_data_build_a_stacked_document_in_one_call() -> None:
     axis = hist.axis.Regular(20, 0, 200, name="mll", label="$m_{\\ell\\ell}$ [GeV]")
-    mc = {name: hist.Hist(axis, storage=hist.storage.Weight(), name=name).fill(RNG.exponential(scale, 300))
-          for name, scale in [("ttbar", 80.0), ("zjets", 40.0)]}
+    mc = {
+        name: hist.Hist(axis, storage=hist.storage.Weight(), name=name).fill(
+            RNG.exponential(scale, 300)
+        )
+        for name, scale in [("ttbar", 80.0), ("zjets", 40.0)]
+    }
     data = hist.Hist(axis, storage=hist.storage.Int64()).fill(RNG.exponential(60.0, 600))
     doc = histfmt.from_hist(hist.Stack(*mc.values()), data=data)
     assert list(doc.yields) == ["ttbar", "zjets", "data"]

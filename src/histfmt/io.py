@@ -94,7 +94,7 @@ def load(
     if isinstance(source, (str, os.PathLike)):
         filename = os.fspath(source)
         try:
-            size = os.path.getsize(filename)
+            size = Path(filename).stat().st_size
             if size > MAX_BYTES:
                 raise HistfmtError(
                     f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename
@@ -306,12 +306,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+            Path(temporary).chmod(path.stat().st_mode & 0o777)
         else:
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
+            Path(temporary).chmod(0o666 & ~umask)
+        Path(temporary).replace(path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):

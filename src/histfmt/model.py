@@ -316,7 +316,7 @@ class Style(_Base):
 
 
 ItemLabel = Annotated[
-    Label | None | UnsetType,
+    Label | UnsetType | None,
     Meta(description="Legend entry; `null` or absent: not in the legend."),
 ]
 
@@ -542,15 +542,17 @@ class Metadata(_Base):
     luminosity: Annotated[
         Luminosity | UnsetType, Meta(description="Integrated luminosity of the data.")
     ] = UNSET
-    sqrt_s: Annotated[
-        Energy | UnsetType, Meta(description="Centre-of-mass energy (√s).")
-    ] = UNSET
+    sqrt_s: Annotated[Energy | UnsetType, Meta(description="Centre-of-mass energy (√s).")] = UNSET
     extra: Annotated[dict[str, Any], Meta(description="Free key/value metadata.")] = {}
 
 
-class Document(_Base):
+class Document(_Base, kw_only=True):
     """One plot as data: binning, yields, how they are drawn, and metadata."""
 
+    schema_uri: Annotated[
+        str | UnsetType,
+        Meta(description="URI of the JSON Schema, for editors."),
+    ] = field(default=UNSET, name="$schema")
     histfmt: Annotated[
         str,
         Meta(
@@ -564,25 +566,21 @@ class Document(_Base):
         dict[YieldName, Yield],
         Meta(description="Named yields; names may not contain `/`."),
     ]
-    schema_uri: Annotated[
-        str | UnsetType,
-        Meta(description="URI of the JSON Schema, for editors."),
-    ] = field(default=UNSET, name="$schema")
     stacks: Annotated[
         list[Stack], Meta(description="Stacks in the main panel, drawn in order.")
     ] = []
     ratio: Annotated[
         list[RatioItem], Meta(description="Items of the bottom panel; empty: no panel.")
     ] = []
-    metadata: Annotated[Metadata, Meta(description="Who made the plot, from what, and what it shows.")] = field(
-        default_factory=Metadata
-    )
+    metadata: Annotated[
+        Metadata, Meta(description="Who made the plot, from what, and what it shows.")
+    ] = field(default_factory=Metadata)
     badge: Annotated[
         Badge | UnsetType, Meta(description="Experiment badge; absent: none drawn.")
     ] = UNSET
-    view: Annotated[View, Meta(description="Render-time choices: rebinning, flow bins, normalisation.")] = field(
-        default_factory=View
-    )
+    view: Annotated[
+        View, Meta(description="Render-time choices: rebinning, flow bins, normalisation.")
+    ] = field(default_factory=View)
     y_axis: Annotated[YAxis, Meta(description="The y axis of the main panel.")] = field(
         default_factory=YAxis
     )
@@ -624,10 +622,16 @@ class Document(_Base):
         if (edges is None) == (categories is None):
             raise HistfmtError("give either edges or categories")
         unset = lambda v: UNSET if v is None else v  # noqa: E731
+        kind: Literal["regular", "variable", "category"] = "category"
+        if edges is not None:
+            edges = _as_array(edges)
+            widths = np.diff(edges)
+            equal = widths.size > 0 and np.allclose(widths, widths[0], rtol=1e-9, atol=0)
+            kind = "regular" if equal else "variable"
         axis = Axis(
             edges=UNSET if edges is None else edges,
             categories=UNSET if categories is None else list(categories),
-            kind="variable" if categories is None else "category",
+            kind=kind,
             underflow=underflow,
             overflow=overflow,
             symbol=unset(symbol),
@@ -714,6 +718,7 @@ class Document(_Base):
         *,
         type: Literal["filled", "step", "points", "band"] = "points",
         error: ErrorSpec = "stat",
+        den_error: ErrorSpec | None = None,
         label: str | None = None,
     ) -> Document:
         """Add a bottom-panel item comparing ``numerator`` with ``denominator``."""
@@ -729,6 +734,7 @@ class Document(_Base):
                 denominator=names(denominator),
                 type=type,
                 error=error,
+                den_error=UNSET if den_error is None else den_error,
                 label=UNSET if label is None else label,
             )
         )

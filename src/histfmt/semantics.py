@@ -69,7 +69,7 @@ def _non_finite_scalars(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _wire_name(struct: Struct, key: str) -> str:
-    names = dict(zip(struct.__struct_fields__, struct.__struct_encode_fields__))
+    names = dict(zip(struct.__struct_fields__, struct.__struct_encode_fields__, strict=True))
     return names[key]
 
 
