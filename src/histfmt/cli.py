@@ -59,7 +59,7 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         entry: dict[str, Any] = {"file": name, "valid": True, "errors": []}
         try:
             if name == "-":
-                load(click.get_binary_stream("stdin"), format="json")
+                load(sys.stdin.buffer, format="json")
             else:
                 load(name)
         except HistfmtError as error:
