@@ -189,3 +189,21 @@ def test_keys_with_dots_are_quoted_in_paths() -> None:
 
 def test_written_json_declares_the_version(document: histfmt.Document) -> None:
     assert json.loads(histfmt.dumps(document))["histfmt"] == histfmt.FORMAT_VERSION
+
+
+def test_fields_assigned_after_construction_are_checked_on_write(
+    document: histfmt.Document,
+) -> None:
+    document.yields["mc"].values = ["a", 1, 2, 3, 4]  # type: ignore[assignment]
+    with pytest.raises(
+        histfmt.ValidationError, match=r"yields\.mc\.values\[0\]: expected a number"
+    ):
+        histfmt.dumps(document)
+    document.yields["mc"].values = np.ones(5)
+    document.stacks = [1]  # type: ignore[list-item]
+    with pytest.raises(histfmt.ValidationError, match=r"stacks\[0\]: expected an object"):
+        histfmt.dumps(document)
+    document.stacks = []
+    document.x.min = float("inf")
+    with pytest.raises(histfmt.ValidationError, match=r"x\.min: expected a finite number, got inf"):
+        histfmt.dumps(document)

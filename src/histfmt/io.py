@@ -10,15 +10,14 @@ half-written file.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import IO, Any, Literal
 
 import msgspec
 import numpy as np
+import orjson
 
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
 from histfmt.model import FORMAT_VERSION, Document
@@ -64,6 +63,8 @@ def loads(
     if isinstance(data, str):
         data = data.encode("utf-8")
     if format == "json.gz":
+        import gzip
+
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
@@ -80,7 +81,7 @@ def loads(
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
     except UnicodeDecodeError as exc:
         raise HistfmtError(_describe_unicode_error(exc, data), filename=filename) from None
-    return _checked(doc, filename)
+    return _checked(doc, filename, strict_json=True)
 
 
 def load(
@@ -128,24 +129,31 @@ def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document
     """Check a document (or plain data) and return it; raise on any problem."""
     if not isinstance(doc, Document):
         return from_builtins(doc, filename=filename)
-    issues = _semantic(doc)
+    from histfmt.semantics import non_finite_issues
+
+    issues = non_finite_issues(doc)  # before encoding, which would turn them into null
     if issues:
         raise ValidationError(issues, filename=filename)
-    from_builtins(to_builtins(doc), filename=filename)  # types, enums, keys: as when read
-    return doc
+    # Types, enums and keys as a reader would see them; the arrays are left out
+    # (the semantic checks cover them) so that this costs microseconds, not a copy.
+    try:
+        skeleton = _SKELETON.encode(doc)
+    except TypeError as exc:
+        raise HistfmtError(f"cannot be written as JSON: {exc}", filename=filename) from None
+    try:
+        msgspec.json.decode(skeleton, type=Document)
+    except msgspec.ValidationError as exc:
+        raise _structure_error(msgspec.json.decode(skeleton), exc, filename) from None
+    return _checked(doc, filename, strict_json=True)
 
 
-def _checked(doc: Document, filename: str | None) -> Document:
-    issues = _semantic(doc)
-    if issues:
-        raise ValidationError(issues, filename=filename)
-    return doc
-
-
-def _semantic(doc: Document) -> list[Issue]:
+def _checked(doc: Document, filename: str | None, *, strict_json: bool = False) -> Document:
     from histfmt.semantics import semantic_issues
 
-    return semantic_issues(doc)
+    issues = semantic_issues(doc, check_scalars=not strict_json)
+    if issues:
+        raise ValidationError(issues, filename=filename)
+    return doc
 
 
 def _parse_json(data: bytes, filename: str | None) -> Any:
@@ -237,15 +245,26 @@ def _version_problem(obj: Any) -> str | None:
 
 
 def _encode_hook(obj: Any) -> Any:
+    """numpy arrays are written by orjson (fast; NaN becomes null), scalars as Python numbers."""
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "fiu" and obj.ndim == 1:
+            array = np.ascontiguousarray(obj, dtype=np.float64 if obj.dtype.kind == "f" else None)
+            return msgspec.Raw(orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY))
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
     raise TypeError(f"cannot write {type(obj).__name__}")
 
 
+def _skeleton_hook(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return []
+    return _encode_hook(obj)
+
+
 _ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook)
 _CANONICAL = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted")
+_SKELETON = msgspec.json.Encoder(enc_hook=_skeleton_hook)
 
 
 def canonical_bytes(doc: Document, /) -> bytes:
@@ -272,6 +291,8 @@ def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = Non
     if indent is not None:
         data = msgspec.json.format(data, indent=indent)
     if format == "json.gz":
+        import gzip
+
         return gzip.compress(data, compresslevel=6, mtime=0)
     return data
 
@@ -295,6 +316,8 @@ def dump(
 
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    import tempfile
+
     directory = path.parent if str(path.parent) else Path()
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -12,14 +13,40 @@ from msgspec import Struct, UnsetType
 from histfmt.errors import Issue, format_path
 from histfmt.model import Asymmetric, Axis, Document, Graph, Yield
 
-__all__ = ["semantic_issues"]
+__all__ = ["non_finite_issues", "semantic_issues"]
 
 Path = tuple[str | int, ...]
 
 
-def semantic_issues(doc: Document) -> list[Issue]:
-    """Every semantic problem of a structurally valid document."""
-    return [Issue(format_path(path), message) for path, message in _check_document(doc)]
+def semantic_issues(doc: Document, *, check_scalars: bool = True) -> list[Issue]:
+    """Every semantic problem of a structurally valid document.
+
+    ``check_scalars=False`` skips the finiteness walk over single numbers, which
+    strict JSON input cannot violate (it has no NaN or Infinity).
+    """
+    problems = list(_check_document(doc))
+    if check_scalars:
+        problems += _non_finite_scalars(doc, ())
+    return [Issue(format_path(path), message) for path, message in problems]
+
+
+def non_finite_issues(doc: Document) -> list[Issue]:
+    """Single numbers (limits, positions, sizes) that are NaN or infinite."""
+    return [Issue(format_path(path), message) for path, message in _non_finite_scalars(doc, ())]
+
+
+def _numeric(value: Any) -> Any:
+    """``value`` as a 1-D numeric array, or None when it is not one."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+    if array.ndim != 1 or (array.dtype.kind not in "fiu" and array.size):
+        return None
+    return array.astype(np.float64, copy=False)
+
+
+NOT_NUMERIC = "expected a 1-D array of numbers"
 
 
 def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
@@ -49,28 +76,30 @@ def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
             yield (key,), f"min ({axis.min:g}) must be below max ({axis.max:g})"
     for i, graph in enumerate(doc.graphs):
         yield from _check_graph(graph, ("graphs", i))
-    yield from _non_finite_scalars(doc, ())
 
 
-def _non_finite_scalars(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _non_finite_scalars(value: Any, path: Path) -> list[tuple[Path, str]]:
     """Single numbers outside the arrays (limits, positions, sizes) must be finite."""
+    found: list[tuple[Path, str]] = []
     if isinstance(value, float):
         if not math.isfinite(value):
-            yield path, f"expected a finite number, got {value}"
+            found.append((path, f"expected a finite number, got {value}"))
     elif isinstance(value, Struct):
-        for key in value.__struct_fields__:
-            yield from _non_finite_scalars(getattr(value, key), (*path, _wire_name(value, key)))
+        for key, wire in _wire_names(type(value)):
+            found += _non_finite_scalars(getattr(value, key), (*path, wire))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _non_finite_scalars(item, (*path, key))
+            found += _non_finite_scalars(item, (*path, key))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            yield from _non_finite_scalars(item, (*path, index))
+            found += _non_finite_scalars(item, (*path, index))
+    return found
 
 
-def _wire_name(struct: Struct, key: str) -> str:
-    names = dict(zip(struct.__struct_fields__, struct.__struct_encode_fields__, strict=True))
-    return names[key]
+@functools.cache
+def _wire_names(kind: type[Struct]) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) pairs of a struct type."""
+    return tuple(zip(kind.__struct_fields__, kind.__struct_encode_fields__, strict=True))
 
 
 def _set(value: Any) -> bool:
@@ -97,7 +126,10 @@ def _check_axis(axis: Axis) -> Iterator[tuple[Path, str]]:
         if axis.underflow:
             yield ("x", "underflow"), "a categorical axis has no underflow bin"
         return
-    edges = np.asarray(axis.edges)
+    edges = _numeric(axis.edges)
+    if edges is None:
+        yield ("x", "edges"), NOT_NUMERIC
+        return
     if axis.kind == "category":
         yield ("x", "kind"), "kind 'category' needs 'categories', not 'edges'"
     if edges.size < 2:
@@ -148,8 +180,12 @@ def _check_yield(item: Yield, path: Path, n_values: int) -> Iterator[tuple[Path,
     for source, variation in item.variations.items():
         if not _set(variation.up) and not _set(variation.down):
             yield (*path, "variations", source), "a variation needs 'up' or 'down'"
-    for sub, array in _arrays(item):
+    for sub, value in _arrays(item):
         here = (*path, *sub)
+        array = _numeric(value)
+        if array is None:
+            yield here, NOT_NUMERIC
+            continue
         if len(array) != n_values:
             yield here, f"expected {_count(n_values)}, got {len(array)}"
             continue
@@ -159,16 +195,20 @@ def _check_yield(item: Yield, path: Path, n_values: int) -> Iterator[tuple[Path,
         elif sub[0] in ("stat", "syst", "variances") and (array < 0).any():
             index = int(np.flatnonzero(array < 0)[0])
             yield (*here, index), f"uncertainties must be >= 0, got {array[index]:g}"
-    values = np.asarray(item.values)
-    if len(values) != n_values:
+    values = _numeric(item.values)
+    if values is None or len(values) != n_values:
         return
     if item.storage == "int":
         finite = values[np.isfinite(values)]
         if not np.array_equal(finite, np.round(finite)):
             yield (*path, "values"), "storage 'int' needs integer values"
     if item.storage == "double" and _set(item.variances):
-        variances = np.asarray(item.variances)
-        if len(variances) == n_values and not np.array_equal(variances, values, equal_nan=True):
+        variances = _numeric(item.variances)
+        if (
+            variances is not None
+            and len(variances) == n_values
+            and not np.array_equal(variances, values, equal_nan=True)
+        ):
             yield (
                 (*path, "variances"),
                 (
@@ -199,7 +239,12 @@ def _check_view(doc: Document) -> Iterator[tuple[Path, str]]:
     if not _set(doc.x.edges):
         yield ("view", "rebin"), "rebinning needs a numeric axis"
         return
-    rebin, edges = np.asarray(rebin), np.asarray(doc.x.edges)
+    rebin, edges = _numeric(rebin), _numeric(doc.x.edges)
+    if rebin is None:
+        yield ("view", "rebin"), NOT_NUMERIC
+        return
+    if edges is None:
+        return
     if rebin.size < 2 or (np.diff(rebin) <= 0).any():
         yield ("view", "rebin"), "expected at least 2 strictly increasing edges"
         return
@@ -216,21 +261,23 @@ def _check_view(doc: Document) -> Iterator[tuple[Path, str]]:
 
 
 def _check_graph(graph: Graph, path: Path) -> Iterator[tuple[Path, str]]:
-    n = len(graph.x)
-    arrays: list[tuple[Path, Any]] = [(("y",), graph.y)]
+    fields: list[tuple[Path, Any]] = [(("x",), graph.x), (("y",), graph.y)]
     for key in ("x_errors", "y_errors"):
         value = getattr(graph, key)
         if isinstance(value, Asymmetric):
-            arrays += [((key, "up"), value.up), ((key, "down"), value.down)]
+            fields += [((key, "up"), value.up), ((key, "down"), value.down)]
         elif _set(value):
-            arrays.append(((key,), value))
-    for sub, array in arrays:
-        if len(array) != n:
+            fields.append(((key,), value))
+    n = len(graph.x)
+    for sub, value in fields:
+        array = _numeric(value)
+        if array is None:
+            yield (*path, *sub), NOT_NUMERIC
+        elif len(array) != n:
             yield (*path, *sub), f"expected {n} values (as many as x), got {len(array)}"
-    for sub, array in [(("x",), graph.x), *arrays]:
-        if np.isinf(np.asarray(array)).any():
+        elif np.isinf(array).any():
             yield (*path, *sub), "values must be finite"
-        elif sub[0] != "y" and (np.asarray(array) < 0).any():
+        elif sub[0] not in ("x", "y") and (array < 0).any():
             yield (*path, *sub), "errors must be >= 0"
 
 
