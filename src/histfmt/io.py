@@ -285,9 +285,9 @@ def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = Non
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        text = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
+        text: str = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
         return text.encode("utf-8")
-    data = _ENCODER.encode(doc)
+    data: bytes = _ENCODER.encode(doc)
     if indent is not None:
         data = msgspec.json.format(data, indent=indent)
     if format == "json.gz":

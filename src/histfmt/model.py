@@ -100,6 +100,10 @@ def _as_array(value: Any) -> Any:
     return array
 
 
+def _unset_if_none(value: str | None) -> str | UnsetType:
+    return UNSET if value is None else value
+
+
 class Asymmetric(_Base):
     """An asymmetric uncertainty: separate upward and downward magnitudes."""
 
@@ -621,7 +625,6 @@ class Document(_Base, kw_only=True):
         """
         if (edges is None) == (categories is None):
             raise HistfmtError("give either edges or categories")
-        unset = lambda v: UNSET if v is None else v  # noqa: E731
         kind: Literal["regular", "variable", "category"] = "category"
         if edges is not None:
             edges = _as_array(edges)
@@ -634,10 +637,10 @@ class Document(_Base, kw_only=True):
             kind=kind,
             underflow=underflow,
             overflow=overflow,
-            symbol=unset(symbol),
-            unit=unset(unit),
-            label=unset(label),
-            name=unset(name),
+            symbol=_unset_if_none(symbol),
+            unit=_unset_if_none(unit),
+            label=_unset_if_none(label),
+            name=_unset_if_none(name),
         )
         return cls(histfmt=FORMAT_VERSION, x=axis, yields={})
 
@@ -698,6 +701,7 @@ class Document(_Base, kw_only=True):
         """
         content = []
         for index, item in enumerate(items):
+            text: str | None
             if isinstance(item, str):
                 names, text = [item], self._default_label(item)
             else:

@@ -157,7 +157,7 @@ def _message(error: Any) -> str:
     if error.validator == "maxLength":
         return f"too long: {len(error.instance)} characters, the limit is {error.validator_value}"
     if error.validator == "required":
-        return error.message.split(" is a required")[0] + " is required"
+        return str(error.message).split(" is a required")[0] + " is required"
     message: str = error.message
     return message if len(message) <= 200 else message[:197] + "..."
 

@@ -11,7 +11,7 @@ exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from msgspec import UNSET, UnsetType
@@ -22,6 +22,11 @@ from histfmt.model import FORMAT_VERSION, Axis, Document, Yield
 __all__ = ["from_hist", "from_uhi", "yield_to_hist", "yield_to_uhi"]
 
 _UHI = "uhi"  # writer_info corner for UHI metadata that has no histfmt field
+_STORAGE_KINDS: dict[str, Literal["int", "double", "weight"]] = {
+    "int": "int",
+    "double": "double",
+    "weighted": "weight",
+}
 
 
 # -- histogram -> document ---------------------------------------------------------
@@ -66,7 +71,7 @@ def from_uhi(ir: Mapping[str, Any], /) -> tuple[Axis, Yield]:
     item = Yield(
         values=values,
         variances=variances,
-        storage={"int": "int", "double": "double", "weighted": "weight"}[kind],
+        storage=_STORAGE_KINDS[kind],
         label=label if isinstance(label, str) else UNSET,
         writer_info=writer_info,
     )
@@ -86,6 +91,7 @@ def _axis_from_uhi(axis: Mapping[str, Any]) -> Axis:
     }
     kind = axis["type"]
     if kind in ("regular", "variable"):
+        axis_kind: Literal["regular", "variable", "integer"]
         if kind == "regular":
             edges = np.linspace(axis["lower"], axis["upper"], axis["bins"] + 1)
             original = writer_info.get("boost-histogram", {}).get("orig_type")
@@ -309,7 +315,7 @@ def yield_to_hist(doc: Document, name: str, /) -> Any:
             "converting to hist needs it installed: pip install 'histfmt[hist]'"
         ) from None
     ir = yield_to_uhi(doc, name)
-    histogram = hist.Hist(ir)
+    histogram: Any = hist.Hist(ir)
     if ir["storage"]["type"] == "double" and isinstance(doc.yields[name].variances, UnsetType):
         histogram._variance_known = False
     return histogram
