@@ -1,0 +1,1 @@
+"""Drawing documents: images with matplotlib + mplhep, text for the terminal."""

@@ -1,0 +1,97 @@
+"""Plot styles: the histfmt default and the experiments' mplhep styles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from histfmt.errors import HistfmtError
+
+__all__ = ["PALETTE", "STYLES", "rc_for"]
+
+# Petroff (2021) 10-colour sequence: distinguishable under the common colour-vision
+# deficiencies, the default of the HEP plotting recommendations and matplotlib's
+# "petroff10" style.
+PALETTE = [
+    "#3f90da",
+    "#ffa90e",
+    "#bd1f01",
+    "#94a4a2",
+    "#832db6",
+    "#a96b59",
+    "#e76300",
+    "#b9ac70",
+    "#717581",
+    "#92dadd",
+]
+
+STYLES = ("default", "ATLAS", "CMS", "LHCb", "ALICE", "ROOT")
+
+_DEFAULT: dict[str, Any] = {
+    "figure.figsize": (6.0, 6.0),
+    "font.size": 12,
+    "axes.labelsize": 13,
+    "axes.linewidth": 1.0,
+    "xtick.direction": "in",
+    "ytick.direction": "in",
+    "xtick.top": True,
+    "ytick.right": True,
+    "xtick.minor.visible": True,
+    "ytick.minor.visible": True,
+    "xtick.major.size": 6,
+    "ytick.major.size": 6,
+    "xtick.minor.size": 3,
+    "ytick.minor.size": 3,
+    "xaxis.labellocation": "right",
+    "yaxis.labellocation": "top",
+    "legend.frameon": False,
+    "legend.fontsize": 10,
+    "legend.handlelength": 1.5,
+    "hatch.linewidth": 0.6,
+    "axes.formatter.use_mathtext": True,
+    "axes.formatter.limits": (-3, 4),
+    "svg.hashsalt": "histfmt",
+    "pdf.compression": 6,
+}
+
+
+_SCALED = (
+    "font.size",
+    "axes.labelsize",
+    "axes.titlesize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+    "xtick.major.size",
+    "xtick.minor.size",
+    "ytick.major.size",
+    "ytick.minor.size",
+)
+
+
+def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
+    """The rcParams of a named style (experiment styles come from mplhep).
+
+    With ``width`` (inches) smaller than the style's own figure width, text and
+    tick sizes shrink in proportion, so the plot keeps the style's look.
+    """
+    if style not in STYLES:
+        raise HistfmtError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    from cycler import cycler
+
+    rc = dict(_DEFAULT)
+    if style != "default":
+        try:
+            import mplhep.styles  # type: ignore[import-untyped]
+        except ImportError:
+            raise HistfmtError(
+                f"style {style!r} needs mplhep: pip install 'histfmt[plot]'"
+            ) from None
+        rc.update(getattr(mplhep.styles, style))
+    rc["axes.prop_cycle"] = cycler(color=PALETTE)
+    rc["svg.hashsalt"] = "histfmt"
+    native = float(rc.get("figure.figsize", (6.0, 4.5))[0])
+    if width is not None and width < native:
+        for key in _SCALED:
+            if isinstance(rc.get(key), (int, float)):
+                rc[key] = rc[key] * width / native
+    return rc

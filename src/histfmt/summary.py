@@ -1,0 +1,329 @@
+"""What a document holds, in a few lines: the data behind ``histfmt info``.
+
+:func:`summarize` turns a document into plain data (dicts, lists, strings,
+numbers, ``None``), ready for :func:`json.dumps`; :func:`format_summary` turns
+that data into aligned text. Totals are sums over the drawn bins, i.e. after
+the document's ``view`` (rebinning and flow bins added to the edge bins),
+in events, not divided by bin widths.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from msgspec import UnsetType
+
+from histfmt.model import Asymmetric, Document, Yield
+from histfmt.render.prepare import View
+
+__all__ = ["format_summary", "summarize"]
+
+MAX_SHOWN = 12  # categories, rebin edges listed in the text
+MAX_LABEL = 32  # characters of a label in a table
+
+
+def _value(value: Any) -> Any:
+    """``value`` without msgspec's UNSET (None instead)."""
+    return None if isinstance(value, UnsetType) else value
+
+
+def _number(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, UnsetType):
+        return None
+    return "asymmetric" if isinstance(value, Asymmetric) else "symmetric"
+
+
+def _yield(name: str, item: Yield, view: View, doc: Document) -> dict[str, Any]:
+    values = np.asarray(item.values, dtype=np.float64)
+    return {
+        "name": name,
+        "label": _value(item.label),
+        "total": _number(np.nansum(view.fold(values))),
+        "underflow": _number(values[0]) if doc.x.underflow else None,
+        "overflow": _number(values[-1]) if doc.x.overflow else None,
+        "missing": int(np.isnan(values).sum()),
+        "stat": _kind(item.stat),
+        "variances": not isinstance(item.variances, UnsetType),
+        "syst": _kind(item.syst),
+        "variations": list(item.variations),
+        "storage": _value(item.storage),
+    }
+
+
+def _total(view: View, refs: list[str]) -> float | None:
+    return _number(np.nansum(view.components(refs).values))
+
+
+def summarize(doc: Document) -> dict[str, Any]:
+    """The facts ``histfmt info`` shows, as plain data (JSON-ready).
+
+    Examples
+    --------
+    >>> doc = Document.new([0, 1, 2], symbol="x").add_yield("a", [3.0, 4.0])
+    >>> summarize(doc)["yields"][0]["total"]
+    7.0
+    """
+    view = View(doc)
+    x, meta = doc.x, doc.metadata
+    categories = None if isinstance(x.categories, UnsetType) else list(x.categories)
+    edges = None if categories is not None else np.asarray(x.edges, dtype=np.float64)
+    rebin = None if isinstance(doc.view.rebin, UnsetType) else doc.view.rebin.tolist()
+    stacks = []
+    for stack in doc.stacks:
+        layers = [
+            {
+                "label": _value(item.label),
+                "yields": list(item.yields),
+                "total": _total(view, item.yields),
+            }
+            for item in stack.content
+        ]
+        refs = [ref for item in stack.content for ref in item.yields]
+        stacks.append(
+            {
+                "type": stack.type,
+                "error": stack.error,
+                "total": _total(view, refs),
+                "layers": layers,
+            }
+        )
+    ratio = []
+    for item in doc.ratio:
+        num = _total(view, item.numerator)
+        den = _total(view, item.denominator) if item.denominator else None
+        ratio.append(
+            {
+                "label": _value(item.label),
+                "numerator": list(item.numerator),
+                "denominator": list(item.denominator),
+                "type": item.type,
+                "error": item.error,
+                "den_error": _value(item.den_error),
+                "numerator_total": num,
+                "denominator_total": den,
+                "ratio": num / den if num is not None and den else None,
+            }
+        )
+    return {
+        "format": doc.histfmt,
+        "metadata": {
+            "title": _value(meta.title),
+            "author": _value(meta.author),
+            "date": _value(meta.date),
+            "tags": list(meta.tags),
+            "luminosity": None
+            if isinstance(meta.luminosity, UnsetType)
+            else {"value": meta.luminosity.value, "unit": meta.luminosity.unit},
+            "sqrt_s": None
+            if isinstance(meta.sqrt_s, UnsetType)
+            else {"value": meta.sqrt_s.value, "unit": meta.sqrt_s.unit},
+        },
+        "x": {
+            "kind": x.kind,
+            "bins": x.n_bins,
+            "range": None if edges is None else [float(edges[0]), float(edges[-1])],
+            "categories": categories,
+            "underflow": x.underflow,
+            "overflow": x.overflow,
+            "name": _value(x.name),
+            "label": _value(x.label),
+            "symbol": _value(x.symbol),
+            "unit": _value(x.unit),
+            "view": {
+                "drawn_bins": view.binning.n,
+                "rebin": rebin,
+                "include_underflow": view.include_underflow,
+                "include_overflow": view.include_overflow,
+                "density_width": view.density_width,
+                "density": view.density,
+            },
+        },
+        "yields": [_yield(name, item, view, doc) for name, item in doc.yields.items()],
+        "stacks": stacks,
+        "ratio": ratio,
+    }
+
+
+# -- text -------------------------------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    """A number for people: ``1,234,567``, ``12.35``, ``1.2e-05``; ``-`` when absent."""
+    if value is None:
+        return "-"
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    if abs(value) >= 1e9 or abs(value) < 1e-2:
+        return f"{value:.4g}"
+    return f"{value:,.2f}"
+
+
+def _short(value: Any, limit: int = MAX_LABEL) -> str:
+    text = "-" if value is None else " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _listed(items: list[Any]) -> str:
+    shown = ", ".join(_fmt(i) if isinstance(i, float) else str(i) for i in items[:MAX_SHOWN])
+    return shown + (f", … ({len(items)} in all)" if len(items) > MAX_SHOWN else "")
+
+
+def _table(rows: list[list[str]], right: set[int], indent: str = "  ") -> list[str]:
+    """Rows as aligned columns (numbers in the columns ``right`` flush right)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        indent
+        + "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _fields(pairs: list[tuple[str, Any]]) -> list[str]:
+    shown = [(key, str(value)) for key, value in pairs if value not in (None, "", [])]
+    return _table([[key, value] for key, value in shown], set()) if shown else []
+
+
+def _quantity(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else f"{_fmt(value['value'])} {value['unit']}"
+
+
+def _axis(x: dict[str, Any]) -> list[str]:
+    unit = f" {x['unit']}" if x["unit"] else ""
+    if x["categories"] is not None:
+        binning = f"{_plural(x['bins'], 'category', 'categories')}: {_listed(x['categories'])}"
+    else:
+        low, high = x["range"]
+        binning = f"{x['kind']}, {_plural(x['bins'], 'bin')} from {_fmt(low)} to {_fmt(high)}{unit}"
+    flow = [side for side in ("underflow", "overflow") if x[side]]
+    view = x["view"]
+    drawn = []
+    if view["rebin"] is not None:
+        drawn.append(f"rebinned to {_plural(view['drawn_bins'], 'bin')}: {_listed(view['rebin'])}")
+    for side, where in (("underflow", "first"), ("overflow", "last")):
+        if view[f"include_{side}"] and x[side]:
+            drawn.append(f"{side} added to the {where} bin")
+    if view["density_width"]:
+        drawn.append(f"per {_fmt(view['density_width'])}{unit}")
+    if view["density"]:
+        drawn.append("normalised to unit area")
+    names = [x[key] for key in ("name", "label", "symbol") if x[key]]
+    return [
+        "x axis" + (f"  {' · '.join(names)}" if names else ""),
+        *_fields(
+            [
+                ("binning", binning),
+                ("flow bins", ", ".join(flow) or "none"),
+                ("view", "; ".join(drawn) or "stored bins as they are"),
+            ]
+        ),
+    ]
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def _yields(yields: list[dict[str, Any]], x: dict[str, Any]) -> list[str]:
+    """One row per yield; the flow columns only for the flow bins the axis has."""
+    flows = [side for side in ("underflow", "overflow") if x[side]]
+    kinds = {"symmetric": "sym", "asymmetric": "asym"}
+    rows = [["name", "total", *flows, "stat", "syst", "storage", "variations"]]
+    for item in yields:
+        stat = "variances" if item["variances"] else kinds.get(item["stat"], "-")
+        rows.append(
+            [
+                _short(item["name"]),
+                _fmt(item["total"]),
+                *(_fmt(item[side]) for side in flows),
+                stat,
+                kinds.get(item["syst"], "-"),
+                item["storage"] or "-",
+                ", ".join(item["variations"]) or "-",
+            ]
+        )
+    lines = [
+        f"yields ({len(yields)}): totals over the drawn bins; flow bins as stored",
+        *_table(rows, set(range(1, 2 + len(flows)))),
+    ]
+    lines += [
+        f"  {item['name']}: {_plural(item['missing'], 'missing (null) value')}"
+        for item in yields
+        if item["missing"]
+    ]
+    return lines
+
+
+def _stacks(stacks: list[dict[str, Any]]) -> list[str]:
+    lines = [f"stacks ({len(stacks)}), bottom layer first"]
+    for i, stack in enumerate(stacks):
+        lines.append(
+            f"  [{i}] {stack['type']}, error {stack['error']}, total {_fmt(stack['total'])}"
+        )
+        rows = [
+            [_short(layer["label"]), _short(" + ".join(layer["yields"]), 48), _fmt(layer["total"])]
+            for layer in stack["layers"]
+        ]
+        lines += _table(rows, {2}, indent="      ") if rows else []
+    return lines
+
+
+def _ratio(items: list[dict[str, Any]]) -> list[str]:
+    lines = [f"ratio ({len(items)})"]
+    for i, item in enumerate(items):
+        num = " + ".join(item["numerator"])
+        den = " + ".join(item["denominator"]) or "1"
+        errors = f"error {item['error']}" + (
+            f", den_error {item['den_error']}" if item["den_error"] else ""
+        )
+        label = f" {_short(item['label'])!r}" if item["label"] else ""
+        lines.append(f"  [{i}]{label} {num} / {den}: {item['type']}, {errors}")
+        if item["denominator"]:
+            value = "-" if item["ratio"] is None else f"{item['ratio']:.4g}"
+            totals = f"{_fmt(item['numerator_total'])} / {_fmt(item['denominator_total'])}"
+            lines.append(f"      {value} = {totals}")
+    return lines
+
+
+def format_summary(summary: dict[str, Any], *, color: bool = False) -> str:
+    """The summary as aligned text; ``color`` makes the headings bold (for a terminal)."""
+    import click
+
+    def heading(text: str) -> str:
+        return click.style(text, bold=True) if color else text
+
+    meta = summary["metadata"]
+    first = summary.get("file")
+    top = f"{first}  (histfmt {summary['format']})" if first else f"histfmt {summary['format']}"
+    blocks = [
+        [
+            top,
+            *_fields(
+                [
+                    ("title", meta["title"]),
+                    ("author", meta["author"]),
+                    ("date", meta["date"]),
+                    ("tags", ", ".join(meta["tags"])),
+                    ("luminosity", _quantity(meta["luminosity"])),
+                    ("√s", _quantity(meta["sqrt_s"])),
+                ]
+            ),
+        ],
+        _axis(summary["x"]),
+        _yields(summary["yields"], summary["x"]) if summary["yields"] else ["yields: none"],
+        _stacks(summary["stacks"]) if summary["stacks"] else ["stacks: none (nothing drawn)"],
+    ]
+    if summary["ratio"]:
+        blocks.append(_ratio(summary["ratio"]))
+    text = "\n\n".join("\n".join([heading(block[0]), *block[1:]]) for block in blocks)
+    return text + "\n"
