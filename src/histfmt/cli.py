@@ -258,8 +258,11 @@ def show(
 @click.option("--style", type=click.Choice(["default", "ATLAS", "CMS", "LHCb", "ALICE", "ROOT"]),
               help="Plot style (default: the badge's experiment, else histfmt's).")  # fmt: skip
 @click.option("--no-ratio", is_flag=True, help="Leave out the ratio panel.")
-@click.option("--strict", is_flag=True,
-              help="Fail on labels matplotlib cannot parse instead of drawing them literally.")  # fmt: skip
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on labels matplotlib cannot parse (default: draw literally).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Parallel worker processes for many files.")  # fmt: skip
 def render(

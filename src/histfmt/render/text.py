@@ -349,7 +349,7 @@ def _bars(histoprint: Any, layout: Any, tops: list[Any], colors: str, **options:
 
 
 def _legend(bars: list[_Layer], marks: list[_Layer], width: int, color: bool) -> list[str]:
-    from histoprint.formatter import Hixel  # type: ignore[import-untyped]
+    from histoprint.formatter import Hixel
 
     entries = [
         (Hixel(" ", "W", layer.color, True, None).render() if color else PLAIN_GLYPHS[i % 8])
@@ -443,7 +443,7 @@ def render_text(
         ANSI colours (for a terminal) instead of shading glyphs.
     """
     try:
-        import histoprint  # type: ignore[import-untyped]
+        import histoprint
     except ImportError:
         raise HistfmtError(
             "the terminal plot needs histoprint: pip install 'histfmt[plot]'"
