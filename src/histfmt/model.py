@@ -778,6 +778,49 @@ class Document(_Base, kw_only=True):
             )
         return next(iter(self.yields))
 
+    # -- notebook display --------------------------------------------------------------
+
+    def _repr_png_(self) -> bytes | None:
+        """The plot as PNG, for Jupyter (None when matplotlib is not installed)."""
+        return self._image("png")
+
+    def _repr_html_(self) -> str | None:
+        """The plot as inline SVG with its title, for Jupyter."""
+        svg = self._image("svg")
+        if svg is None:
+            return None
+        import html
+
+        title = self.metadata.title if isinstance(self.metadata.title, str) else ""
+        text = svg.decode("utf-8")
+        start = text.find("<svg")
+        caption = f"<figcaption>{html.escape(title)}</figcaption>" if title else ""
+        return f'<figure class="histfmt">{text[start:]}{caption}</figure>'
+
+    def _image(self, format: Literal["png", "svg"]) -> bytes | None:
+        try:
+            from histfmt.render.mpl import RenderOptions, render
+        except ImportError:
+            return None
+        try:
+            return render(self, format=format, options=RenderOptions(dpi=80))
+        except (ImportError, HistfmtError):
+            return None
+
+    def __repr__(self) -> str:
+        x = self.x
+        if not isinstance(x.categories, UnsetType):
+            binning = f"{x.n_bins} categories"
+        elif isinstance(x.edges, UnsetType) or len(x.edges) < 2:
+            binning = "no bins"
+        else:
+            binning = f"{x.n_bins} bins {x.edges[0]:g}..{x.edges[-1]:g}"
+        names = ", ".join(list(self.yields)[:6]) + (", ..." if len(self.yields) > 6 else "")
+        return (
+            f"<histfmt.Document {self.histfmt}: {binning}; yields: {names or '-'}; "
+            f"{len(self.stacks)} stacks; {len(self.ratio)} ratio items>"
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
