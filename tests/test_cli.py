@@ -83,14 +83,22 @@ def test_version_and_python_dash_m(tmp_path: Path) -> None:
     assert histfmt.__version__ in result.stdout
 
 
-def test_import_and_validate_stay_light() -> None:
-    """Neither `import histfmt` nor `histfmt validate` may import matplotlib or flask."""
+LIGHT_COMMANDS = {
+    "validate": [str(GOOD), str(BAD)],
+    "info": [str(RESOURCES.parent.parent / "examples" / "mll_data_vs_mc.json")],
+}
+
+
+@pytest.mark.parametrize("command", list(LIGHT_COMMANDS))
+def test_import_and_light_commands_do_not_import_plotting(command: str) -> None:
+    """`import histfmt`, `histfmt validate` and `info` import no matplotlib, flask or hist."""
     code = (
         "import sys, histfmt\n"
         "from histfmt.cli import cli\n"
-        f"try: cli.main(['validate', {str(GOOD)!r}, {str(BAD)!r}], standalone_mode=False)\n"
+        f"try: cli.main([{command!r}, *{LIGHT_COMMANDS[command]!r}], standalone_mode=False)\n"
         "except SystemExit: pass\n"
-        "heavy = ('matplotlib', 'flask', 'hist', 'boost_histogram')\n"
+        "heavy = ('matplotlib', 'mplhep', 'histoprint', 'scipy', 'flask', 'hist',\n"
+        "         'boost_histogram')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -164,23 +163,6 @@ def test_missing_file_is_exit_one(command: str) -> None:
     result = run(command, "no/such/file.json")
     assert result.exit_code == 1
     assert result.stderr.startswith("no/such/file.json: cannot read file")
-
-
-def test_info_and_import_stay_light() -> None:
-    """`histfmt info` must not import matplotlib (nor histoprint: only `show` needs it)."""
-    code = (
-        "import sys, histfmt\n"
-        "from histfmt.cli import cli\n"
-        f"try: cli.main(['info', {str(MLL)!r}], standalone_mode=False)\n"
-        "except SystemExit: pass\n"
-        "heavy = ('matplotlib', 'mplhep', 'histoprint', 'hist', 'scipy')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert "Dilepton invariant mass" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 # -- show -------------------------------------------------------------------------------
