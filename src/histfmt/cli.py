@@ -35,6 +35,8 @@ def cli() -> None:
       histfmt validate --json plot.json | jq .
       histfmt info plot.json
       histfmt show plot.json --rebin 0,50,100,200 --logy
+      histfmt render plots/*.json -o images/ -j 2
+      histfmt convert plot_uhepp.json plot.json
       histfmt schema > histfmt.schema.json
     """
 
@@ -333,6 +335,65 @@ def render(
         click.echo(
             f"{len(outcomes) - len(failed)} of {len(outcomes)} drawn into {out or 'their folders'}"
         )
+    sys.exit(EXIT_INVALID if failed else 0)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("output", type=click.Path())
+@click.option(
+    "--to", "to", type=click.Choice(["histfmt", "uhepp", "uhi", "hepdata", "root"]),
+    help="Output kind. Default: from OUTPUT (.json/.yaml/.json.gz: histfmt, .root, "
+    ".tar.gz: hepdata).",
+)  # fmt: skip
+def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
+    """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.
+
+    The input kind is detected from the content. One input gives OUTPUT; several
+    go into the folder OUTPUT (created if missing), with a progress bar. For
+    HEPData, OUTPUT is a folder or a .tar.gz archive. Exit status: 0 all
+    converted, 1 some failed (each named with its error), 2 unexpected failure.
+
+    \b
+    Examples:
+      histfmt convert plot_uhepp.json plot.json          # uhepp -> histfmt
+      histfmt convert plot.json plot.yaml                # histfmt JSON -> YAML
+      histfmt convert plot.json plot_uhepp.json --to uhepp
+      histfmt convert plot.json submission.tar.gz        # a HEPData submission
+      histfmt convert histograms.root plot.json          # every TH1 as a yield
+      histfmt convert old/*.json new/ --to histfmt       # many into a folder
+    """
+    from histfmt.convert import registry
+
+    many = len(inputs) > 1
+    if many:
+        if to is None:
+            _fail(output, HistfmtError("converting several inputs needs --to"))
+        Path(output).mkdir(parents=True, exist_ok=True)
+        kind: Any = to
+        pairs = [(i, str(Path(output) / registry.output_name(i, kind))) for i in inputs]
+    else:
+        try:
+            kind = registry.output_kind(output, to)  # type: ignore[arg-type]
+        except HistfmtError as error:
+            _fail(output, error)
+        pairs = [(inputs[0], output)]
+    failed = 0
+    with click.progressbar(pairs, label="converting", file=sys.stderr, hidden=not many) as bar:
+        for source, target in bar:
+            try:
+                registry.write(registry.read(source), target, kind)
+            except HistfmtError as error:
+                failed += 1
+                message = str(error).removeprefix(f"{source}: ")
+                click.echo(f"\n{source}: {message}" if many else f"{source}: {message}", err=True)
+            except Exception as error:
+                click.echo(f"{source}: internal error: {error!r}", err=True)
+                sys.exit(EXIT_FAILURE)
+    if many:
+        click.echo(f"{len(pairs) - failed} of {len(pairs)} converted into {output}")
+    elif not failed:
+        click.echo(output)
     sys.exit(EXIT_INVALID if failed else 0)
 
 

@@ -56,26 +56,46 @@ def from_uhi(ir: Mapping[str, Any], /) -> tuple[Axis, Yield]:
     axis = _axis_from_uhi(axes[0])
     storage = ir["storage"]
     kind = storage["type"]
-    if kind not in ("int", "double", "weighted"):
-        raise HistfmtError(f"storage {kind!r} is not supported (int, double or weighted)")
+    if kind not in ("int", "double", "weighted", "mean", "weighted_mean"):
+        raise HistfmtError(f"storage {kind!r} is not supported")
+    if any(isinstance(value, str) for key, value in storage.items() if key != "type"):
+        raise HistfmtError("out-of-band UHI arrays are not supported; load the file first")
     values = np.asarray(storage.get("values", np.zeros(axis.n_values)), dtype=np.float64)
-    variances: Any = UNSET
-    if kind == "weighted":
-        variances = np.asarray(storage["variances"], dtype=np.float64)
     metadata = dict(ir.get("metadata", {}))
     label = metadata.pop("label", UNSET)
     metadata.pop("name", None)
     writer_info = {library: dict(info) for library, info in ir.get("writer_info", {}).items()}
-    if metadata:
-        writer_info[_UHI] = {"metadata": metadata}
+    corner: dict[str, Any] = {"metadata": metadata} if metadata else {}
+    fields: dict[str, Any] = {}
+    if kind in ("mean", "weighted_mean"):
+        # A profile: each bin holds a mean; its error is the standard error of that mean.
+        # The full storage rides along in writer_info so that it comes back exactly.
+        counts = np.asarray(storage["counts" if kind == "mean" else "sum_of_weights"], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            error = np.sqrt(np.asarray(storage["variances"], dtype=np.float64) / counts)
+        fields["stat"] = np.where(np.isfinite(error), error, np.nan)
+        corner["storage"] = {k: _plain(v) for k, v in storage.items()}
+    else:
+        fields["storage"] = _STORAGE_KINDS[kind]
+        if kind == "weighted":
+            fields["variances"] = np.asarray(storage["variances"], dtype=np.float64)
+    if corner:
+        writer_info[_UHI] = corner
     item = Yield(
         values=values,
-        variances=variances,
-        storage=_STORAGE_KINDS[kind],
         label=label if isinstance(label, str) else UNSET,
         writer_info=writer_info,
+        **fields,
     )
     return axis, item
+
+
+def _plain(value: Any) -> Any:
+    """Arrays as lists of numbers, NaN as None (JSON null, the format's missing value)."""
+    if not isinstance(value, (np.ndarray, list)):
+        return value
+    array = np.asarray(value, dtype=np.float64)
+    return [None if np.isnan(v) else v for v in array.tolist()]
 
 
 def _axis_from_uhi(axis: Mapping[str, Any]) -> Axis:
@@ -226,7 +246,14 @@ def yield_to_uhi(doc: Document, name: str, /) -> dict[str, Any]:
     values = np.asarray(item.values, dtype=np.float64)
     storage: dict[str, Any]
     kind = _storage_kind(item)
-    if kind == "int":
+    kept = item.writer_info.get(_UHI, {}).get("storage")
+    if isinstance(kept, dict) and kept.get("type") in ("mean", "weighted_mean"):
+        storage = {
+            key: value if key == "type" else np.asarray(value, dtype=np.float64)
+            for key, value in kept.items()
+        }
+        storage["values"] = values
+    elif kind == "int":
         storage = {"type": "int", "values": values.astype(np.int64)}
     elif kind == "double":
         storage = {"type": "double", "values": values}
