@@ -54,6 +54,7 @@ _DEFAULT: dict[str, Any] = {
 }
 
 
+_SMALLEST_TEXT = 9.0  # points: scaled-down styles stay readable
 _SCALED = (
     "font.size",
     "axes.labelsize",
@@ -93,5 +94,6 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     if width is not None and width < native:
         for key in _SCALED:
             if isinstance(rc.get(key), (int, float)):
-                rc[key] = rc[key] * width / native
+                smallest = 0 if key.endswith(".size") and "tick" in key else _SMALLEST_TEXT
+                rc[key] = max(rc[key] * width / native, smallest)
     return rc
