@@ -105,7 +105,14 @@ def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def _schema_and_semantics_accept(data: Any) -> bool:
     if list(jsonschema.Draft202012Validator(load_schema()).iter_errors(data)):
         return False
-    return not semantic_issues(msgspec.convert(data, histfmt.Document))
+    try:
+        doc = msgspec.convert(data, histfmt.Document)
+    except msgspec.ValidationError as error:
+        # The one documented difference (spec: "Numbers"): JSON Schema counts 1.0 as an
+        # integer, histfmt readers expect integers written without a fraction.
+        assert "got `float`" in str(error), error  # noqa: PT017
+        return False
+    return not semantic_issues(doc)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
