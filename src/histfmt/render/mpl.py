@@ -137,7 +137,7 @@ class _Painter:
                     hatch=_get(style, "hatch", None),
                     alpha=_get(style, "alpha", None),
                 )
-                priority = 30 - position
+                priority = 30 + position
             elif stack.type == "step":
                 artist = self.stairs(
                     ax,
@@ -147,7 +147,7 @@ class _Painter:
                     linestyle=_get(style, "linestyle", "-"),
                     alpha=_get(style, "alpha", None),
                 )
-                priority = 20 - position
+                priority = 20 + position
             elif stack.type == "points":
                 artist = self._points(ax, series, stack, style)
                 priority = 100 - position
@@ -160,7 +160,7 @@ class _Painter:
                     hatch=_get(style, "hatch", None),
                     filled=True,
                 )
-                priority = 40 - position
+                priority = 40 + position
             if label:
                 self.legend.append((priority, artist, label))
             self._extent(series)
@@ -280,7 +280,8 @@ class _Painter:
             text = self.text(item.label, f"ratio[{index}].label")
             if text:
                 self.legend.append((0, None, text))
-            finite = shown.values[np.isfinite(shown.values)]
+            reach = np.concatenate([shown.values - shown.down, shown.values + shown.up])
+            finite = reach[np.isfinite(reach)]
             if finite.size:
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
         return low, high
@@ -418,7 +419,7 @@ def _lumi_text(doc: Document) -> str | None:
         parts.append(f"√s = {metadata.sqrt_s.value:g} {metadata.sqrt_s.unit}")
     if not isinstance(metadata.luminosity, UnsetType):
         value, unit = metadata.luminosity.value, metadata.luminosity.unit
-        parts.append(f"{value:g} {unit[:-2]}$^{{-1}}$")
+        parts.append(f"{value:g} {unit[:-2]}$^{{\\mathrm{{-1}}}}$")
     return ", ".join(parts) or None
 
 
@@ -451,7 +452,7 @@ def _badge(ax: Axes, doc: Document, painter: _Painter) -> list[Any]:
     ]
     rows: list[Any] = [HPacker(children=title, pad=0, sep=5)] if title else []
     rows += [
-        TextArea(line, textprops={"size": "small", "linespacing": 1.3})
+        TextArea(line, textprops={"size": "medium", "linespacing": 1.3})
         for line in (lumi, subtext)
         if line
     ]
@@ -478,8 +479,8 @@ def _margins(fig: Figure, *, categories: list[str] | None) -> None:
     ticks = FontProperties(size=rc["ytick.labelsize"]).get_size_in_points()
     xticks = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
     width, height = fig.get_size_inches() * 72
-    left = 1.25 * label + 3.2 * ticks + 16
-    bottom = 1.3 * label + 1.4 * xticks + 14
+    left = 1.2 * label + 2.8 * ticks + 12
+    bottom = 1.2 * label + 1.3 * xticks + 12
     if categories:
         longest = max(map(len, categories), default=0)
         if longest > 6:
@@ -507,6 +508,7 @@ def _place_legend_and_headroom(
         # Top right beside the badge; smaller; else a two-column legend below the badge.
         below = badge_bottom - 0.01
         attempts = [
+            ("medium", 1, 1.0),
             ("small", 1, 1.0),
             ("x-small", 1, 1.0),
             ("small", 2, below),
@@ -641,6 +643,7 @@ def _panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes |
     for axis in (ax, comparison):
         if axis is not None:
             axis.yaxis.set_major_formatter(_plain_tick_formatter())
+            axis.xaxis.set_major_formatter(_plain_tick_formatter())
     return ax, comparison
 
 
@@ -767,11 +770,11 @@ def _comparison_axis(doc: Document, ax: Axes, low: float, high: float, painter: 
     ax.set_ylabel(painter.text(settings.label, "ratio_axis.label") or default)
     if settings.log:
         ax.set_yscale("log")
-    if settings.kind == "ratio":
-        bottom, top = 0.5, 1.5
-        if np.isfinite(low) and np.isfinite(high) and (low < 0.5 or high > 1.5):
-            spread = max(abs(1 - low), abs(high - 1)) * 1.15
-            bottom, top = max(1 - spread, 0.0), 1 + spread
+    if settings.kind == "ratio":  # 0.5-1.5, widened (up to 0-2.5) to show every error bar
+        spread = 0.5
+        if np.isfinite(low) and np.isfinite(high):
+            spread = min(max(spread, abs(1 - low) * 1.1, abs(high - 1) * 1.1), 1.5)
+        bottom, top = max(1 - spread, 0.0), 1 + spread
     elif settings.kind == "pull":
         bound = max(
             3.5,
