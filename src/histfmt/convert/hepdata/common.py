@@ -1,0 +1,78 @@
+"""What export and import share: HEPData's names, error labels, small parsers, checked access."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from histfmt.errors import HistfmtError, format_path
+
+__all__ = [
+    "OVERFLOW_CATEGORY",
+    "SCALAR",
+    "STAT",
+    "SUBMISSION",
+    "SYST",
+    "Checker",
+    "Where",
+    "as_float",
+    "kind_of",
+    "unique",
+]
+
+OVERFLOW_CATEGORY = "__UNDETERMINED__"
+SUBMISSION = "submission.yaml"
+STAT = re.compile(r"^stat", re.IGNORECASE)
+SYST = re.compile(r"^sys(t|tematics?)?\.?$", re.IGNORECASE)
+
+Where = tuple[str | int, ...]
+SCALAR = (str, int, float)
+_NOUNS = {str: "a string", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(value[:128] for value in values if value))
+
+
+def as_float(value: Any) -> float | None:
+    """A finite number from a number or numeric string; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
+
+
+class Checker:
+    """Errors that name the file and the path inside the parsed table."""
+
+    def __init__(self, filename: str | None, where: Where) -> None:
+        self.filename = filename
+        self.where = where
+
+    def fail(self, path: Where, message: str) -> HistfmtError:
+        return HistfmtError(f"{format_path(self.where + path)}: {message}", filename=self.filename)
+
+    def get(self, mapping: Any, key: str, path: Where, kind: type | tuple[type, ...]) -> Any:
+        if not isinstance(mapping, dict):
+            raise self.fail(path, f"expected a mapping, got {kind_of(mapping)}")
+        if key not in mapping:
+            raise self.fail(path, f"missing key {key!r}")
+        value = mapping[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            expected = " or ".join(dict.fromkeys(_NOUNS[k] for k in kinds))
+            raise self.fail((*path, key), f"expected {expected}, got {kind_of(value)}")
+        return value

@@ -1,0 +1,195 @@
+"""Submissions on disk: folders and archives read in memory, YAML documents, safe writing."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from histfmt.convert.hepdata.common import SUBMISSION
+from histfmt.errors import HistfmtError
+from histfmt.io import MAX_BYTES
+
+__all__ = ["Archive", "Folder", "tar_gz", "write_folder", "yaml_documents"]
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    """The files as a ``.tar.gz`` archive, built in memory."""
+    import gzip
+    import time
+
+    buffer = io.BytesIO()
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as stream,
+        tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as archive,
+    ):
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def write_folder(path: Path, files: dict[str, bytes]) -> None:
+    """Build the folder beside ``path``, then move it into place (replacing an old export)."""
+    import os
+    import shutil
+    import tempfile
+
+    target = str(path)
+    if path.exists() and not path.is_dir():
+        raise HistfmtError("exists and is not a folder", filename=target)
+    if path.is_dir() and any(path.iterdir()) and not _is_submission_folder(path):
+        raise HistfmtError(
+            "the folder is not empty and holds no HEPData submission; refusing to overwrite it",
+            filename=target,
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as exc:
+        raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=target) from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        build.chmod(0o777 & ~umask)
+        for name, data in files.items():
+            (build / name).write_bytes(data)
+        if not path.exists():
+            build.replace(path)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+        path.replace(old / "previous")
+        try:
+            build.replace(path)
+        except OSError:
+            (old / "previous").replace(path)
+            raise
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=target) from None
+    finally:
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _is_submission_folder(path: Path) -> bool:
+    """Only ``submission.yaml`` and the files it names: a previous export, safe to replace."""
+    import yaml
+
+    try:
+        names = {entry.name for entry in path.iterdir() if entry.is_file()}
+        if SUBMISSION not in names or len(names) != len(list(path.iterdir())):
+            return False
+        docs = list(yaml.safe_load_all((path / SUBMISSION).read_bytes()))
+    except (OSError, yaml.YAMLError):
+        return False
+    known = {SUBMISSION}
+    for doc in docs:
+        if isinstance(doc, dict):
+            known.add(str(doc.get("data_file", SUBMISSION)))
+            for resource in doc.get("additional_resources") or []:
+                if isinstance(resource, dict):
+                    known.add(str(resource.get("location", SUBMISSION)))
+    return names <= known
+
+
+class Folder:
+    """The files of a folder, each read whole (up to ``MAX_BYTES``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def label(self, name: str) -> str:
+        return str(self.root / name)
+
+    def read(self, name: str) -> bytes:
+        target = self.root / name
+        try:
+            size = target.stat().st_size
+            if size > MAX_BYTES:
+                raise HistfmtError(
+                    f"file is {size} bytes; the limit is {MAX_BYTES}", filename=str(target)
+                )
+            return target.read_bytes()
+        except OSError as exc:
+            raise HistfmtError(
+                f"cannot read: {exc.strerror or exc}", filename=str(target)
+            ) from None
+
+
+class Archive:
+    """The files of a .tar(.gz)/.zip archive, read in memory (never extracted)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._tar: tarfile.TarFile | None = None
+        try:
+            if zipfile.is_zipfile(path):
+                self._zip = zipfile.ZipFile(path)
+                names = [info.filename for info in self._zip.infolist() if not info.is_dir()]
+            else:
+                self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by __exit__)
+                names = [member.name for member in self._tar.getmembers() if member.isfile()]
+        except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
+            self.close()
+            raise HistfmtError(f"not a readable archive ({exc})", filename=str(path)) from None
+        self.names = set(names)
+        found = [name for name in names if PurePosixPath(name).name == SUBMISSION]
+        if not found:
+            self.close()
+            raise HistfmtError(f"no {SUBMISSION} in the archive", filename=str(path))
+        self.submission = min(found, key=lambda name: name.count("/"))
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for handle in (self._zip, self._tar):
+            if handle is not None:
+                handle.close()
+
+    def label(self, name: str) -> str:
+        return f"{self.path}:{name}"
+
+    def read(self, name: str) -> bytes:
+        key = name
+        if name != self.submission:
+            key = (PurePosixPath(self.submission).parent / name).as_posix()
+            key = key if key in self.names else f"./{key}"
+        if key not in self.names:
+            raise HistfmtError("no such file in the archive", filename=self.label(name))
+        try:
+            if self._zip is not None:
+                size = self._zip.getinfo(key).file_size
+                if size > MAX_BYTES:
+                    raise HistfmtError(f"too large ({size} bytes)", filename=self.label(name))
+                return self._zip.read(key)
+            assert self._tar is not None
+            member = self._tar.getmember(key)
+            if member.size > MAX_BYTES:
+                raise HistfmtError(f"too large ({member.size} bytes)", filename=self.label(name))
+            stream = self._tar.extractfile(member)
+            return stream.read() if stream is not None else b""
+        except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
+            raise HistfmtError(f"cannot read ({exc})", filename=self.label(name)) from None
+
+
+def yaml_documents(data: bytes, filename: str) -> list[Any]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return list(yaml.load_all(data, Loader=loader))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        position = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise HistfmtError(f"not valid YAML{position}: {problem}", filename=filename) from None
