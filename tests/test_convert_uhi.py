@@ -137,3 +137,21 @@ def test_convert_command_names_unknown_inputs(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["convert", str(junk), str(tmp_path / "x.png")])
     assert result.exit_code == 1
     assert "cannot tell the output kind from 'x.png'; use --to" in result.output
+
+
+def test_a_uhepp_file_mentioning_histfmt_is_still_uhepp(tmp_path: Path) -> None:
+    path = tmp_path / "u.json"
+    path.write_text(
+        json.dumps(
+            {
+                "bins": {"edges": [0, 1]},
+                "metadata": {"producer": "histfmt", "tags": {"histfmt": ""}},
+                "stacks": [],
+                "type": "histogram",
+                "variable": {"symbol": "x"},
+                "version": "0.4",
+                "yields": {},
+            }
+        )
+    )
+    assert registry.detect(path) == "uhepp"

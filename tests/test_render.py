@@ -164,3 +164,9 @@ def test_notebook_display(document: histfmt.Document) -> None:
     assert png is not None
     assert png.startswith(MAGIC["png"])
     assert "histfmt.Document 1.0: 3 bins" in repr(document)
+
+
+def test_log_x_axis_starting_at_zero_draws_without_warning(document: histfmt.Document) -> None:
+    document.x.log = True  # first edge is 0: the axis starts at the first positive edge
+    fig = figure(document, options=RenderOptions(dpi=20))
+    assert fig.axes[0].get_xlim()[0] == 10.0

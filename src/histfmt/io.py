@@ -23,6 +23,7 @@ from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
 from histfmt.model import FORMAT_VERSION, Document
 
 __all__ = [
+    "atomic_write",
     "canonical_bytes",
     "detect_format",
     "dump",
@@ -311,11 +312,14 @@ def dump(
         return
     path = Path(target)
     data = dumps(doc, format=format or detect_format(path), indent=indent)
-    _atomic_write(path, data)
+    atomic_write(path, data)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: a temporary file beside it, fsync, rename.
+
+    A crash or a full disk leaves either the old file or the new one, never half of one.
+    """
     import tempfile
 
     directory = path.parent if str(path.parent) else Path()

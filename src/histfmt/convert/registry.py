@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,13 +49,15 @@ def _head(path: Path) -> bytes:
     return head
 
 
-def _is_histfmt(head: bytes) -> bool:
-    text = head.lstrip()
-    return (
-        (text[:1] == b"{" and b'"histfmt"' in head)
-        or text.startswith(b"histfmt:")
-        or (b"\nhistfmt:" in head and b"yields:" in head)
-    )
+_HISTFMT_FIRST = re.compile(rb'^\s*\{\s*("\$schema"\s*:\s*"[^"]*"\s*,\s*)?"histfmt"\s*:')
+_HISTFMT_YAML = re.compile(rb"^(\$schema:.*\n)?histfmt:")
+
+
+def _is_histfmt(head: bytes, *, anywhere: bool = False) -> bool:
+    """A histfmt document: its version key first (as writers put it), or anywhere at all."""
+    if _HISTFMT_FIRST.match(head) or _HISTFMT_YAML.match(head.lstrip()):
+        return True
+    return anywhere and (b'"histfmt"' in head or b"\nhistfmt:" in head)
 
 
 def detect(path: str | Path) -> Kind:
@@ -72,6 +75,8 @@ def detect(path: str | Path) -> Kind:
             continue
         if module.sniff(head, path):
             return kind
+    if _is_histfmt(head, anywhere=True):  # hand-written, keys in another order
+        return "histfmt"
     raise HistfmtError(f"cannot tell what this is; expected {_EXPECTED}", filename=str(path))
 
 

@@ -93,7 +93,7 @@ def _strict(value: Any) -> Any:
 
 def write(doc: Document, path: Path) -> None:
     """Write the yields as a UHI JSON file (strict JSON, atomically)."""
-    from histfmt.io import _atomic_write
+    from histfmt.io import atomic_write
 
     data = json.dumps(to_uhi_file(doc), allow_nan=False).encode("utf-8")
-    _atomic_write(Path(path), data)
+    atomic_write(Path(path), data)

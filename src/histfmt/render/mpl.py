@@ -654,6 +654,9 @@ def _axis_labels(
     edges = view.binning.edges
     lower = doc.x.min if not isinstance(doc.x.min, UnsetType) else float(edges[0])
     upper = doc.x.max if not isinstance(doc.x.max, UnsetType) else float(edges[-1])
+    if doc.x.log and lower <= 0:  # a log axis starts at the first positive edge
+        positive = edges[edges > 0]
+        lower = float(positive[0]) if positive.size and positive[0] < upper else upper / 1e3
     ax.set_xlim(lower, upper)
     label = y_label(
         doc, view.binning.widths, density_width=view.density_width, density=view.density
@@ -828,7 +831,7 @@ _NO_STAMP: dict[str, dict[str, Any]] = {
 def save(doc: Document, path: str | Path, /, *, format: ImageFormat | None = None,
          options: RenderOptions | None = None) -> Path:  # fmt: skip
     """Render ``doc`` to ``path`` atomically; the format defaults to the suffix."""
-    from histfmt.io import _atomic_write
+    from histfmt.io import atomic_write
 
     target = Path(path)
     chosen: Any = format or target.suffix.lstrip(".").lower() or "png"
@@ -836,5 +839,5 @@ def save(doc: Document, path: str | Path, /, *, format: ImageFormat | None = Non
         raise HistfmtError(
             f"cannot tell the image format from {target.name!r}; use .png, .svg or .pdf"
         )
-    _atomic_write(target, render(doc, format=chosen, options=options))
+    atomic_write(target, render(doc, format=chosen, options=options))
     return target

@@ -11,7 +11,7 @@ from histfmt.convert.hepdata.export import to_files
 from histfmt.convert.hepdata.files import Archive, Folder, tar_gz, write_folder, yaml_documents
 from histfmt.convert.hepdata.tables import from_table
 from histfmt.errors import HistfmtError
-from histfmt.io import _atomic_write
+from histfmt.io import atomic_write
 from histfmt.model import Document
 
 __all__ = ["from_submission", "read", "sniff", "write"]
@@ -114,6 +114,6 @@ def write(doc: Document, path: Path, *, flow: bool = False, raw: bool = False) -
         )
     files = to_files(doc, flow=flow, raw=raw, filename=str(path))
     if archive:
-        _atomic_write(path, tar_gz(files))
+        atomic_write(path, tar_gz(files))
     else:
         write_folder(path, files)
