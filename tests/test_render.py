@@ -170,3 +170,13 @@ def test_log_x_axis_starting_at_zero_draws_without_warning(document: histfmt.Doc
     document.x.log = True  # first edge is 0: the axis starts at the first positive edge
     fig = figure(document, options=RenderOptions(dpi=20))
     assert fig.axes[0].get_xlim()[0] == 10.0
+
+
+@pytest.mark.parametrize("style", ["ATLAS", "CMS", "ROOT", "ALICE"])
+def test_fast_style_loading_matches_mplhep(style: str) -> None:
+    """The shortcut that skips `import mplhep` must give mplhep's own style dict."""
+    import mplhep.styles
+
+    from histfmt.render.style import _style_module_alone
+
+    assert _style_module_alone(style) == dict(getattr(mplhep.styles, style))

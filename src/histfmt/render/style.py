@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from histfmt.errors import HistfmtError
@@ -69,6 +70,58 @@ _SCALED = (
 )
 
 
+# mplhep style module and the mplhep-data font folder each experiment style needs
+_MPLHEP_STYLE_FILES = {
+    "ATLAS": ("atlas", "texgyreheros"),
+    "CMS": ("cms", "texgyreheros"),
+    "ROOT": ("cms", "texgyreheros"),
+    "ALICE": ("alice", "texgyreheros"),
+}
+
+
+@functools.cache
+def experiment_style(style: str) -> dict[str, Any]:
+    """mplhep's rcParams for an experiment.
+
+    ``import mplhep`` costs a quarter of a second (pyplot, every font, every helper),
+    more than drawing a plot; a style is a plain dict in one module of mplhep's and
+    needs one font family. Those two are loaded directly; anything unexpected falls
+    back to the full import, which ``tests/test_render.py`` checks gives the same dict.
+    """
+    try:
+        return _style_module_alone(style)
+    except Exception:
+        pass
+    try:
+        import mplhep.styles  # type: ignore[import-untyped]
+    except ImportError:
+        raise HistfmtError(f"style {style!r} needs mplhep: pip install 'histfmt[plot]'") from None
+    return dict(getattr(mplhep.styles, style))
+
+
+def _style_module_alone(style: str) -> dict[str, Any]:
+    import importlib.util
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    module_name, font_folder = _MPLHEP_STYLE_FILES[style]
+    package = importlib.util.find_spec("mplhep")
+    fonts = importlib.util.find_spec("mplhep_data")
+    if package is None or package.origin is None or fonts is None or fonts.origin is None:
+        raise ImportError("mplhep")
+    path = Path(package.origin).parent / "styles" / f"{module_name}.py"
+    spec = importlib.util.spec_from_file_location(f"_histfmt_mplhep_{module_name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = Path(fonts.origin).parent / "fonts" / font_folder
+    for font in font_manager.findSystemFonts(fontpaths=[str(folder)]):
+        font_manager.fontManager.addfont(font)
+    return dict(getattr(module, style))
+
+
 def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     """The rcParams of a named style (experiment styles come from mplhep).
 
@@ -81,13 +134,7 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
 
     rc = dict(_DEFAULT)
     if style != "default":
-        try:
-            import mplhep.styles  # type: ignore[import-untyped]
-        except ImportError:
-            raise HistfmtError(
-                f"style {style!r} needs mplhep: pip install 'histfmt[plot]'"
-            ) from None
-        rc.update(getattr(mplhep.styles, style))
+        rc.update(experiment_style(style))
     rc["axes.prop_cycle"] = cycler(color=PALETTE)
     rc["svg.hashsalt"] = "histfmt"
     native = float(rc.get("figure.figsize", (6.0, 4.5))[0])
