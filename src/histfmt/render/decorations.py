@@ -1,0 +1,281 @@
+"""Everything around the data: panels, margins, axis labels, badge, legend, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from msgspec import UnsetType
+
+from histfmt.model import Document
+from histfmt.render.labels import x_label, y_label
+from histfmt.render.prepare import View
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from histfmt.render.painter import Painter
+
+__all__ = [
+    "axis_labels",
+    "badge",
+    "color_cycle",
+    "comparison_axis",
+    "margins",
+    "panels",
+    "place_legend_and_headroom",
+    "readable_log_ticks",
+]
+
+
+def _lumi_text(doc: Document) -> str | None:
+    metadata = doc.metadata
+    parts = []
+    if not isinstance(metadata.sqrt_s, UnsetType):
+        parts.append(f"√s = {metadata.sqrt_s.value:g} {metadata.sqrt_s.unit}")
+    if not isinstance(metadata.luminosity, UnsetType):
+        value, unit = metadata.luminosity.value, metadata.luminosity.unit
+        parts.append(f"{value:g} {unit[:-2]}$^{{\\mathrm{{-1}}}}$")
+    return ", ".join(parts) or None
+
+
+_BRAND_FONT = {  # (brand weight, brand style, label style), after each experiment's rules
+    "ATLAS": ("bold", "italic", "normal"),
+    "CMS": ("bold", "normal", "italic"),
+}
+
+
+def badge(ax: Axes, doc: Document, painter: Painter) -> list[Any]:
+    """Draw the experiment badge in the top left corner; return its artists.
+
+    Laid out with offset boxes, which need no figure draw (mplhep's label helpers
+    draw the whole figure to measure, which costs more than the plot itself).
+    """
+    from matplotlib.offsetbox import AnchoredOffsetbox, HPacker, TextArea, VPacker
+
+    settings = doc.badge
+    if isinstance(settings, UnsetType):
+        return []
+    brand = painter.text(settings.brand, "badge.brand") or ""
+    label = painter.text(settings.label, "badge.label") or ""
+    lumi = _lumi_text(doc) if settings.show_luminosity else None
+    subtext = painter.text(settings.subtext, "badge.subtext")
+    weight, brand_style, label_style = _BRAND_FONT.get(brand, ("bold", "normal", "italic"))
+    title: list[Any] = [
+        TextArea(text, textprops={"weight": w, "style": st, "size": "large"})
+        for text, w, st in ((brand, weight, brand_style), (label, "normal", label_style))
+        if text
+    ]
+    rows: list[Any] = [HPacker(children=title, pad=0, sep=5)] if title else []
+    rows += [
+        TextArea(line, textprops={"size": "medium", "linespacing": 1.3})
+        for line in (lumi, subtext)
+        if line
+    ]
+    if not rows:
+        return []
+    box = AnchoredOffsetbox(
+        loc="upper left",
+        child=VPacker(children=rows, align="left", pad=0, sep=4),
+        frameon=False,
+        borderpad=0.8,
+        pad=0.2,
+    )
+    ax.add_artist(box)
+    return [box]
+
+
+def margins(fig: Figure, *, categories: list[str] | None) -> None:
+    """Fixed margins from the font sizes: no layout engine, no measuring draw."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    rc = matplotlib.rcParams
+    label = FontProperties(size=rc["axes.labelsize"]).get_size_in_points()
+    ticks = FontProperties(size=rc["ytick.labelsize"]).get_size_in_points()
+    xticks = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
+    width, height = fig.get_size_inches() * 72
+    left = 1.2 * label + 2.8 * ticks + 12
+    bottom = 1.2 * label + 1.3 * xticks + 12
+    if categories:
+        longest = max(map(len, categories), default=0)
+        if longest > 6:
+            bottom += 0.5 * 0.6 * xticks * min(longest, 40)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - (0.9 * xticks + 6) / width,
+        bottom=bottom / height,
+        top=1 - (0.7 * ticks + 8) / height,
+        hspace=0.0,
+    )
+
+
+def place_legend_and_headroom(ax: Axes, painter: Painter, badge: list[Any], *, logy: bool) -> None:
+    """Legend top right (order: data, band, stack top to bottom); y range leaves room."""
+    entries = sorted((e for e in painter.legend if e[1] is not None), key=lambda e: -e[0])
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    to_axes = ax.transAxes.inverted()
+    boxes = [a.get_window_extent(renderer).transformed(to_axes) for a in badge]
+    if entries:
+        handles, texts = [e[1] for e in entries], [e[2] for e in entries]
+        badge_bottom = min((b.y0 for b in boxes), default=1.0)
+        # Top right beside the badge; smaller; else a two-column legend below the badge.
+        below = badge_bottom - 0.01
+        attempts = [
+            ("medium", 1, 1.0),
+            ("small", 1, 1.0),
+            ("x-small", 1, 1.0),
+            ("small", 2, below),
+            ("x-small", 2, below),
+        ]
+        for fontsize, ncols, top in attempts:
+            legend = ax.legend(
+                handles, texts, loc="upper right", ncols=max(ncols, 2 if len(entries) > 8 else 1),
+                borderaxespad=0.8, fontsize=fontsize,
+                bbox_to_anchor=(0, 0, 1, top), bbox_transform=ax.transAxes,
+            )  # fmt: skip
+            legend_box = legend.get_window_extent(renderer).transformed(to_axes)
+            inside = legend_box.x0 >= 0
+            if inside and not any(box.overlaps(legend_box) for box in boxes):
+                break
+        boxes.append(legend_box)
+    lowest = min((box.y0 for box in boxes), default=1.0)
+    fraction = float(np.clip(lowest - 0.04, 0.2, 0.95))
+    y_axis = painter.doc.y_axis
+    top = max(painter.tops, default=1.0) or 1.0
+    if logy:
+        bottom = min(painter.bottoms, default=0.1) * 0.5
+        bottom = y_axis.min if not isinstance(y_axis.min, UnsetType) else bottom
+        bottom = bottom if bottom > 0 else 0.1
+        span = np.log10(max(top, bottom * 10)) - np.log10(bottom)
+        upper = 10 ** (np.log10(bottom) + span / fraction)
+    else:
+        bottom = y_axis.min if not isinstance(y_axis.min, UnsetType) else 0.0
+        upper = bottom + (top - bottom) / fraction
+    if not isinstance(y_axis.max, UnsetType):
+        upper = y_axis.max
+    ax.set_ylim(bottom, upper)
+
+
+def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | None]:
+    """The main panel and, below it and sharing its x axis, the comparison panel."""
+    if with_ratio:
+        fraction = (
+            layout.ratio_fraction if not isinstance(layout.ratio_fraction, UnsetType) else 0.28
+        )
+        grid = fig.add_gridspec(2, 1, height_ratios=[1 - fraction, fraction])
+        ax = fig.add_subplot(grid[0])
+        comparison: Axes | None = fig.add_subplot(grid[1], sharex=ax)
+        ax.tick_params(labelbottom=False)
+    else:
+        ax, comparison = fig.add_subplot(), None
+    for axis in (ax, comparison):
+        if axis is not None:
+            axis.yaxis.set_major_formatter(_plain_tick_formatter())
+            axis.xaxis.set_major_formatter(_plain_tick_formatter())
+    return ax, comparison
+
+
+def axis_labels(
+    ax: Axes, comparison: Axes | None, doc: Document, view: View, painter: Painter
+) -> None:
+    """x range, axis titles and category tick labels."""
+    edges = view.binning.edges
+    lower = doc.x.min if not isinstance(doc.x.min, UnsetType) else float(edges[0])
+    upper = doc.x.max if not isinstance(doc.x.max, UnsetType) else float(edges[-1])
+    if doc.x.log and lower <= 0:  # a log axis starts at the first positive edge
+        positive = edges[edges > 0]
+        lower = float(positive[0]) if positive.size and positive[0] < upper else upper / 1e3
+    ax.set_xlim(lower, upper)
+    label = y_label(
+        doc, view.binning.widths, density_width=view.density_width, density=view.density
+    )
+    ax.set_ylabel(painter.text(label, "y_axis.label") or "")
+    bottom_axis = comparison if comparison is not None else ax
+    bottom_axis.set_xlabel(painter.text(x_label(doc), "x.label") or "")
+    if view.binning.labels is not None:
+        labels = [painter.text(t, "x.categories") or "" for t in view.binning.labels]
+        rotation = 30 if max(map(len, labels), default=0) > 6 else 0
+        bottom_axis.set_xticks(view.binning.centers, labels, rotation=rotation)
+        for axis in {ax, bottom_axis}:
+            axis.tick_params(axis="x", which="minor", bottom=False, top=False)
+
+
+def readable_log_ticks(axis: Any, edges: Any) -> None:
+    """On a log axis spanning few decades, label 1-2-5 ticks with plain numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    positive = edges[edges > 0]
+    if positive.size < 2 or np.log10(positive[-1] / positive[0]) > 2.5:
+        return
+
+    def label(value: float, _: int | None = None) -> str:
+        leading = round(value / 10 ** np.floor(np.log10(value)), 6)
+        return f"{value:g}" if leading in (1, 2, 5) else ""
+
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(FuncFormatter(label))
+
+
+def _plain_tick_formatter() -> Any:
+    """Tick labels as plain text (mathtext parsing is most of matplotlib's draw time);
+    only the 'x10^n' offset keeps mathtext."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class PlainTicks(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            text = str(super().__call__(x, pos))
+            if text.startswith(_MATH_DEFAULT) and text.endswith("}$"):
+                return text[len(_MATH_DEFAULT) : -2]
+            return text
+
+    return PlainTicks(useMathText=True)
+
+
+_MATH_DEFAULT = "$\\mathdefault{"
+
+
+def color_cycle() -> Iterator[str]:
+    import matplotlib
+
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key().get("color", ["#3f90da"])
+    while True:
+        yield from colors
+
+
+def comparison_axis(doc: Document, ax: Axes, low: float, high: float, painter: Painter) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    settings = doc.ratio_axis
+    default = {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
+    if not settings.log:  # no label at the top edge, where the main panel's axis ends
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, prune="upper"))
+    ax.set_ylabel(painter.text(settings.label, "ratio_axis.label") or default)
+    if settings.log:
+        ax.set_yscale("log")
+    if settings.kind == "ratio":  # 0.5-1.5, widened (up to 0-2.5) to show every error bar
+        spread = 0.5
+        if np.isfinite(low) and np.isfinite(high):
+            spread = min(max(spread, abs(1 - low) * 1.1, abs(high - 1) * 1.1), 1.5)
+        bottom, top = max(1 - spread, 0.0), 1 + spread
+    elif settings.kind == "pull":
+        bound = max(
+            3.5,
+            abs(low) * 1.15 if np.isfinite(low) else 0,
+            abs(high) * 1.15 if np.isfinite(high) else 0,
+        )
+        bottom, top = -bound, bound
+    elif np.isfinite(low) and np.isfinite(high):
+        margin = 0.15 * max(high - low, abs(high), abs(low), 1e-12)
+        bottom, top = min(low, 0.0) - margin, max(high, 0.0) + margin
+    else:
+        bottom, top = -1.0, 1.0
+    if not isinstance(settings.min, UnsetType):
+        bottom = settings.min
+    if not isinstance(settings.max, UnsetType):
+        top = settings.max
+    if settings.log and bottom <= 0:
+        bottom = top / 100
+    ax.set_ylim(bottom, top)
