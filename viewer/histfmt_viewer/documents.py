@@ -1,0 +1,114 @@
+"""Uploaded bytes to a checked histfmt document, and what the database keeps of it."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from msgspec import UnsetType
+
+import histfmt
+from histfmt.errors import HistfmtError, ValidationError
+from histfmt.model import Document
+from histfmt_viewer.storage import PlotInfo
+
+__all__ = ["ACCEPTED", "Refused", "numbers_table", "parse_upload", "plot_info"]
+
+ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata")
+"""Kinds of upload converted on arrival; ROOT files are not read on the server."""
+
+
+@dataclass
+class Refused(Exception):
+    """An upload that is not stored: every problem with its JSON path."""
+
+    errors: list[dict[str, str]]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{e['path']}: {e['message']}" for e in self.errors)
+
+
+def _issues(error: HistfmtError) -> list[dict[str, str]]:
+    if isinstance(error, ValidationError):
+        return [{"path": issue.path, "message": issue.message} for issue in error.issues]
+    return [{"path": "$", "message": error.message}]
+
+
+def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
+    """The document in ``data`` (histfmt, uhepp, UHI or HEPData), checked to draw.
+
+    Raises :class:`Refused` listing every validation problem and every label
+    matplotlib could not draw.
+    """
+    from histfmt.convert import registry
+    from histfmt.render.labels import drawing_issues
+
+    if not data.strip():
+        raise Refused([{"path": "$", "message": "the upload is empty"}])
+    name = Path(filename).name or "upload.json"
+    if not name.lower().endswith((".json", ".yaml", ".yml", ".gz")):
+        name += ".json"
+    try:
+        with tempfile.TemporaryDirectory(prefix="histfmt-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            kind = registry.detect(path)
+            if kind not in ACCEPTED:
+                raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
+            doc = registry.read(path, kind)
+    except HistfmtError as error:
+        raise Refused(_issues(error)) from None
+    problems = drawing_issues(doc)
+    if problems:
+        raise Refused([{"path": p.path, "message": p.message} for p in problems])
+    return doc
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def plot_info(doc: Document, *, owner: str) -> PlotInfo:
+    """Title, author, tags and the search text of ``doc``."""
+    meta = doc.metadata
+    title = _text(meta.title) or _text(meta.filename) or "Untitled plot"
+    author = _text(meta.author) or owner
+    words = [title, author, *meta.tags, _text(meta.description), _text(meta.event_selection)]
+    words += [_text(doc.x.label), _text(doc.x.symbol), _text(doc.x.name)]
+    for name, item in doc.yields.items():
+        words += [name, _text(item.label)]
+    return PlotInfo(title, author, tuple(meta.tags), "\n".join(w for w in words if w))
+
+
+def stored_text(doc: Document) -> str:
+    return histfmt.dumps(doc).decode("utf-8")
+
+
+def _bin_names(doc: Document) -> list[str]:
+    x = doc.x
+    if not isinstance(x.categories, UnsetType):
+        names = [str(c) for c in x.categories]
+    elif isinstance(x.edges, UnsetType):
+        names = []
+    else:
+        edges = [float(e) for e in x.edges]
+        names = [f"[{a:g}, {b:g})" for a, b in itertools.pairwise(edges)]
+    if x.underflow:
+        names.insert(0, "underflow")
+    if x.overflow:
+        names.append("overflow" if isinstance(x.categories, UnsetType) else "other")
+    return names
+
+
+def numbers_table(doc: Document) -> dict[str, Any]:
+    """Rows of (bin, value per yield) for the plot page, flow bins included."""
+    names = list(doc.yields)
+    columns = [[float(v) for v in doc.yields[n].values] for n in names]
+    rows = [
+        {"bin": label, "values": [f"{col[i]:.6g}" for col in columns]}
+        for i, label in enumerate(_bin_names(doc))
+    ]
+    return {"yields": names, "rows": rows}
