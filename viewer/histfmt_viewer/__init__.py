@@ -63,11 +63,13 @@ def create_app(
     storage.init_schema()
     app.extensions["histfmt_storage"] = storage
 
-    from histfmt_viewer import api, pages
+    from histfmt_viewer import api, pages, uhepp_api
 
     csrf.init_app(app)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: not exposed to CSRF
+    csrf.exempt(uhepp_api.bp)  # likewise
     app.register_blueprint(api.bp)
+    app.register_blueprint(uhepp_api.bp)
     app.register_blueprint(pages.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)

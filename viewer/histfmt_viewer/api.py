@@ -24,7 +24,7 @@ def _require_user() -> User:
     return user
 
 
-def _int_arg(name: str, default: int, low: int = 1, high: int = 10**9) -> int:
+def int_arg(name: str, default: int, low: int = 1, high: int = 10**9) -> int:
     text = request.args.get(name)
     if text is None or text == "":
         return default
@@ -43,7 +43,7 @@ def _visibility(value: Any, default: str = "public") -> str:
     return str(value)
 
 
-def _refused(error: Refused) -> tuple[Response, int]:
+def refused(error: Refused) -> tuple[Response, int]:
     return jsonify(error="The document was refused; nothing was stored.", errors=error.errors), 400
 
 
@@ -87,7 +87,7 @@ def create_plot() -> Any:
     try:
         doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
     except Refused as error:
-        return _refused(error)
+        return refused(error)
     plot_id = storage().create_plot(
         user, plot_info(doc, owner=user.name), stored_text(doc),
         visibility=visibility, collection_id=collection_id,
@@ -101,15 +101,15 @@ def create_plot() -> Any:
 def list_plots() -> Any:
     """Search: ``q`` (every word), ``tag``, ``author``, ``collection``, ``sort``, pages."""
     viewer = token_user()
-    page = _int_arg("page", 1)
-    per_page = _int_arg("per_page", 20, high=MAX_PER_PAGE)
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", 20, high=MAX_PER_PAGE)
     collection = request.args.get("collection")
     rows, total = storage().search(
         viewer,
         q=request.args.get("q", ""),
         tag=request.args.get("tag") or None,
         author=request.args.get("author") or None,
-        collection_id=_int_arg("collection", 0) if collection else None,
+        collection_id=int_arg("collection", 0) if collection else None,
         sort=request.args.get("sort", "updated"),
         page=page,
         per_page=per_page,
@@ -121,7 +121,7 @@ def list_plots() -> Any:
 def get_plot(plot_id: str) -> Any:
     """Metadata and the document (``?version=N``; default the newest)."""
     plot = visible_plot(plot_id, token_user())
-    number = _int_arg("version", 0) or None
+    number = int_arg("version", 0) or None
     version, doc = load_document(plot_id, number)
     return jsonify({**_summary(plot), "version": version, "document": to_builtins(doc)})
 
@@ -141,7 +141,7 @@ def update_plot(plot_id: str) -> Any:
     try:
         doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
     except Refused as error:
-        return _refused(error)
+        return refused(error)
     number = storage().add_version(plot_id, plot_info(doc, owner=user.name), stored_text(doc))
     plot = storage().get_plot(plot_id)
     assert plot is not None
@@ -164,7 +164,7 @@ def versions(plot_id: str) -> Any:
     )
 
 
-def _collection(row: dict[str, Any]) -> dict[str, Any]:
+def collection_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "title": row["title"],
@@ -195,7 +195,9 @@ def create_collection() -> Any:
 
 @bp.get("/collections")
 def list_collections() -> Any:
-    return jsonify(collections=[_collection(r) for r in storage().list_collections(token_user())])
+    return jsonify(
+        collections=[collection_json(r) for r in storage().list_collections(token_user())]
+    )
 
 
 @bp.get("/collections/<int:collection_id>")
@@ -207,4 +209,4 @@ def get_collection(collection_id: int) -> Any:
     ):
         abort(404, "No such collection.")
     plots, total = storage().search(viewer, collection_id=collection_id, per_page=MAX_PER_PAGE)
-    return jsonify({**_collection(row), "plots": [_summary(p) for p in plots], "total": total})
+    return jsonify({**collection_json(row), "plots": [_summary(p) for p in plots], "total": total})

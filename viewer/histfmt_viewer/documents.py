@@ -31,7 +31,7 @@ class Refused(Exception):
         return "; ".join(f"{e['path']}: {e['message']}" for e in self.errors)
 
 
-def _issues(error: HistfmtError) -> list[dict[str, str]]:
+def issue_list(error: HistfmtError) -> list[dict[str, str]]:
     if isinstance(error, ValidationError):
         return [{"path": issue.path, "message": issue.message} for issue in error.issues]
     return [{"path": "$", "message": error.message}]
@@ -60,7 +60,7 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
                 raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
             doc = registry.read(path, kind)
     except HistfmtError as error:
-        raise Refused(_issues(error)) from None
+        raise Refused(issue_list(error)) from None
     problems = drawing_issues(doc)
     if problems:
         raise Refused([{"path": p.path, "message": p.message} for p in problems])

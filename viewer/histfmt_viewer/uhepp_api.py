@@ -1,0 +1,247 @@
+"""A uhepp-hub-compatible API under ``/api/uhepp/``, for uhepp 0.5.2's own client.
+
+With ``UHEPP_API=https://<viewer>/api/uhepp/`` and ``UHEPP_TOKEN=<a viewer token>``,
+``UHeppHist.push(collection_id)``, ``uhepp.pull(uuid)`` and
+``uhepp.pull_collection(collection_id)`` work unchanged. The wire protocol (uhepp 0.5.2):
+
+- ``POST plots/`` takes ``{"uhepp": <plot>, "collection": "<api>/collections/<id>/"}``
+  and answers 201 with ``Location`` (the plot's API URL), ``Link: <ui>; rel="ui"`` and
+  JSON with ``uuid``. The plot is converted to histfmt on arrival and takes the
+  visibility of its collection (only the collection's owner may add to it).
+- ``GET plots/<uuid>`` answers ``{"uhepp": <plot>, ...}``; ``DELETE`` is for the owner.
+- ``GET collections/<id>`` answers ``{"plots": [<plot API URLs>], ...}`` (every plot).
+- ``POST collections/`` takes ``{"title", "visibility", "description"}``; visibility is
+  ``public`` or ``private`` (the hub's levels are not documented).
+
+Every route matches with or without its trailing slash (the client uses both).
+Authentication is ``Authorization: Token <token>``; ``Token None``, which
+``pull_collection`` sends when no token is set, counts as anonymous.
+A plot is sent back through :func:`histfmt.convert.uhepp.to_uhepp`, so it differs from
+the pushed one as that conversion documents; a plot that has no uhepp form (categories,
+a pull panel) is a 409.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from histfmt.convert.uhepp import from_uhepp, to_uhepp
+from histfmt.errors import HistfmtError
+from histfmt.render.labels import drawing_issues
+from histfmt_viewer import api
+from histfmt_viewer.documents import Refused, issue_list, plot_info, stored_text
+from histfmt_viewer.storage import User
+from histfmt_viewer.web import load_document, storage, token_user, visible_plot
+
+__all__ = ["bp"]
+
+bp = Blueprint("uhepp_api", __name__, url_prefix="/api/uhepp")
+PAGE = 100
+
+
+def _viewer() -> User | None:
+    """The caller; ``Token None`` (uhepp's ``pull_collection`` without a token) is anonymous."""
+    if request.headers.get("Authorization", "").strip() == "Token None":
+        return None
+    return token_user()
+
+
+def _require_user() -> User:
+    user = _viewer()
+    if user is None:
+        abort(401, "Authentication required: set UHEPP_TOKEN to a token of this viewer.")
+    return user
+
+
+def _plot_url(plot_id: str) -> str:
+    return url_for("uhepp_api.plot", plot_id=plot_id, _external=True)
+
+
+def _ui_url(plot_id: str) -> str:
+    return url_for("pages.plot", plot_id=plot_id, _external=True)
+
+
+def _collection_url(collection_id: int) -> str:
+    return url_for("uhepp_api.collection", collection_id=collection_id, _external=True)
+
+
+def _with_links(response: Response, api_url: str, ui_url: str | None = None) -> Response:
+    if ui_url is not None:
+        response.headers["Link"] = f'<{ui_url}>; rel="ui"'
+    response.headers["Content-Location"] = api_url
+    return response
+
+
+def _visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any]:
+    row = storage().get_collection(collection_id)
+    if row is None or (
+        row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
+    ):
+        abort(404, "No such collection.")
+    return row
+
+
+def _collection_plots(collection_id: int, viewer: User | None) -> list[dict[str, Any]]:
+    """Every plot of the collection that ``viewer`` may see, oldest first."""
+    result: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        rows, total = storage().search(
+            viewer, collection_id=collection_id, sort="oldest", page=page, per_page=PAGE
+        )
+        result += rows
+        if not rows or len(result) >= total:
+            return result
+        page += 1
+
+
+def _collection_body(row: dict[str, Any], viewer: User | None) -> dict[str, Any]:
+    plots = _collection_plots(int(row["id"]), viewer)
+    return {
+        **api.collection_json(row),
+        "url": _collection_url(int(row["id"])),
+        "plots": [_plot_url(p["id"]) for p in plots],
+    }
+
+
+def _plot_body(plot: dict[str, Any]) -> dict[str, Any]:
+    collection_id = plot["collection_id"]
+    return {
+        "uuid": plot["id"],
+        "url": _plot_url(plot["id"]),
+        "ui": _ui_url(plot["id"]),
+        "collection": None if collection_id is None else _collection_url(int(collection_id)),
+        "title": plot["title"],
+        "author": plot["author"],
+        "owner": plot["owner"],
+        "visibility": plot["visibility"],
+        "version": plot["latest"],
+        "created": plot["created"].isoformat(),
+        "updated": plot["updated"].isoformat(),
+    }
+
+
+def _collection_id(reference: Any) -> int:
+    """The id in a collection reference: its API URL (as uhepp sends it) or the number."""
+    if isinstance(reference, int) and not isinstance(reference, bool):
+        return reference
+    text = reference.strip() if isinstance(reference, str) else ""
+    if text.isdigit():
+        return int(text)
+    endpoint: object = None
+    args: Mapping[str, Any] = {}
+    if text:
+        with contextlib.suppress(HTTPException):  # not a URL of this app
+            endpoint, args = current_app.url_map.bind("localhost").match(
+                urlsplit(text).path, method="GET"
+            )
+    if endpoint != "uhepp_api.collection":
+        abort(400, f"collection: expected the URL of a collection of this API; got {reference!r}")
+    return int(args["collection_id"])
+
+
+def _target_collection(reference: Any, user: User) -> dict[str, Any]:
+    collection = _visible_collection(_collection_id(reference), user)
+    if collection["owner_id"] != user.id:
+        abort(403, "Only the owner of a collection may add plots to it.")
+    return collection
+
+
+@bp.get("/", strict_slashes=False)
+def root() -> Any:
+    """The endpoints, as the hub lists them."""
+    return jsonify(
+        plots=url_for("uhepp_api.plots", _external=True),
+        collections=url_for("uhepp_api.collections", _external=True),
+    )
+
+
+@bp.get("/collections/", strict_slashes=False)
+def collections() -> Any:
+    viewer = _viewer()
+    rows = storage().list_collections(viewer)
+    return jsonify([{**api.collection_json(r), "url": _collection_url(int(r["id"]))} for r in rows])
+
+
+@bp.post("/collections/", strict_slashes=False)
+def create_collection() -> Any:
+    """``{"title", "visibility", "description"}`` -> 201 with the collection and its URL."""
+    created, status = api.create_collection()  # the same checks as /api/collections
+    collection_id = int(created.get_json()["id"])
+    row = storage().get_collection(collection_id)
+    assert row is not None
+    url = _collection_url(collection_id)
+    response = jsonify(_collection_body(row, _viewer()))
+    response.status_code = status
+    response.headers["Location"] = url
+    return _with_links(response, url)
+
+
+@bp.get("/collections/<int:collection_id>/", strict_slashes=False)
+def collection(collection_id: int) -> Any:
+    """The collection with the API URLs of all its plots that the caller may see."""
+    viewer = _viewer()
+    row = _visible_collection(collection_id, viewer)
+    return jsonify(_collection_body(row, viewer))
+
+
+@bp.get("/plots/", strict_slashes=False)
+def plots() -> Any:
+    """Visible plots, newest first, without their data (``page``, ``per_page``)."""
+    viewer = _viewer()
+    page = api.int_arg("page", 1)
+    per_page = api.int_arg("per_page", 20, high=api.MAX_PER_PAGE)
+    rows, _ = storage().search(viewer, page=page, per_page=per_page)
+    return jsonify([_plot_body(r) for r in rows])
+
+
+@bp.post("/plots/", strict_slashes=False)
+def push() -> Any:
+    """``{"uhepp": <plot>, "collection": <URL>}`` -> 201, ``Location``, ``Link rel=ui``."""
+    user = _require_user()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "uhepp" not in body:
+        abort(400, "Expected a JSON object with 'uhepp' (the plot) and 'collection' (its URL).")
+    collection = _target_collection(body.get("collection"), user)
+    try:
+        doc = from_uhepp(body["uhepp"])
+    except HistfmtError as error:
+        return api.refused(Refused(issue_list(error)))
+    problems = drawing_issues(doc)
+    if problems:
+        return api.refused(Refused([{"path": p.path, "message": p.message} for p in problems]))
+    plot_id = storage().create_plot(
+        user, plot_info(doc, owner=user.name), stored_text(doc),
+        visibility=collection["visibility"], collection_id=int(collection["id"]),
+    )  # fmt: skip
+    plot = storage().get_plot(plot_id)
+    assert plot is not None
+    response = jsonify(_plot_body(plot))
+    response.status_code = 201
+    response.headers["Location"] = _plot_url(plot_id)
+    return _with_links(response, _plot_url(plot_id), _ui_url(plot_id))
+
+
+@bp.get("/plots/<plot_id>/", strict_slashes=False)
+def plot(plot_id: str) -> Any:
+    """The newest version as uhepp data in ``uhepp``, with the plot's metadata."""
+    plot = visible_plot(plot_id, _viewer())
+    _, doc = load_document(plot_id)
+    try:
+        data = to_uhepp(doc)
+    except HistfmtError as error:
+        abort(409, f"This plot has no uhepp form: {error}")
+    response = jsonify({**_plot_body(plot), "uhepp": data})
+    return _with_links(response, _plot_url(plot_id), _ui_url(plot_id))
+
+
+@bp.delete("/plots/<plot_id>/", strict_slashes=False)
+def delete(plot_id: str) -> Any:
+    """Delete a plot (its owner only): 204."""
+    return api.delete_plot(plot_id)
