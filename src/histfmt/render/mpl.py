@@ -10,6 +10,7 @@ one-patch-per-bin.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ def _rc(style: str, width: float) -> Iterator[None]:
 
 
 DEFAULT_WIDTH = 6.0
+_LOCK = threading.RLock()
 
 
 def _size(doc: Document, options: RenderOptions) -> tuple[float, float]:
@@ -104,7 +106,9 @@ def _with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> An
         issues = drawing_issues(doc)
         if issues:
             raise ValidationError(issues)
-    with _rc(_style_name(doc, options), _size(doc, options)[0]):
+    # matplotlib's rcParams and its mathtext parser are process-wide and not thread-safe:
+    # a threaded server must draw one figure at a time (processes scale out instead).
+    with _LOCK, _rc(_style_name(doc, options), _size(doc, options)[0]):
         try:
             return make(frozenset())
         except ValueError as error:
