@@ -41,7 +41,7 @@ def test_index_lists_plots_with_thumbnails(client: FlaskClient, upload: Any) -> 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Dilepton mass" in html
-    assert f"/plots/{plot_id}/image.png?dpi=40" in html
+    assert f"/plots/{plot_id}/image.png?dpi=80" in html
     assert 'href="/?tag=zjets"' in html
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
     assert "<script" not in html
