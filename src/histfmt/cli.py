@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -137,21 +135,10 @@ def _use_color(option: bool | None) -> bool:
 
 
 def _edges(text: str) -> list[float]:
-    """``0,50,100,200`` as a list of strictly increasing finite numbers."""
-    try:
-        edges = [float(part) for part in text.split(",")]
-    except ValueError:
-        edges = []
-    if (
-        len(edges) < 2
-        or not all(math.isfinite(e) for e in edges)
-        or any(b <= a for a, b in itertools.pairwise(edges))
-    ):
-        raise HistfmtError(
-            f"--rebin: expected two or more increasing numbers separated by commas, "
-            f"such as 0,50,100,200; got {text!r}"
-        )
-    return edges
+    """``--rebin`` edges (parsing lives with the rebinning, in render.prepare)."""
+    from histfmt.render.prepare import parse_edges
+
+    return list(parse_edges(text, option="--rebin"))
 
 
 @cli.command()

@@ -7,9 +7,7 @@ version never serves an old picture, and nothing is ever invalidated in place.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 from histfmt.errors import HistfmtError
 from histfmt.model import Document
 from histfmt.render.mpl import RenderOptions, render
+from histfmt.render.prepare import parse_edges
 
 __all__ = ["MIMETYPES", "ImageRequest", "cached_image", "download_name", "image_request"]
 
@@ -40,22 +39,6 @@ class ImageRequest:
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _edges(text: str) -> tuple[float, ...]:
-    try:
-        edges = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        edges = ()
-    if (
-        len(edges) < 2
-        or not all(math.isfinite(e) for e in edges)
-        or any(b <= a for a, b in itertools.pairwise(edges))
-    ):
-        raise HistfmtError(
-            f"rebin: expected two or more increasing numbers separated by commas; got {text!r}"
-        )
-    return edges
-
-
 def image_request(image_format: str, args: dict[str, str]) -> ImageRequest:
     """Parse ``dpi``, ``logy`` and ``rebin`` query parameters; HistfmtError when wrong."""
     if image_format not in MIMETYPES:
@@ -68,7 +51,7 @@ def image_request(image_format: str, args: dict[str, str]) -> ImageRequest:
         raise HistfmtError(f"dpi: must be between {DPI_RANGE[0]:g} and {DPI_RANGE[1]:g}")
     logy_text = args.get("logy")
     logy = None if logy_text in (None, "") else logy_text.lower() in ("1", "true", "yes", "on")
-    rebin = _edges(args["rebin"]) if args.get("rebin") else None
+    rebin = parse_edges(args["rebin"]) if args.get("rebin") else None
     return ImageRequest(image_format, dpi, logy, rebin)
 
 

@@ -9,6 +9,8 @@ start from here.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,9 +27,27 @@ if TYPE_CHECKING:
 else:
     Array = np.ndarray
 
-__all__ = ["Binning", "Components", "Series", "View", "garwood_interval"]
+__all__ = ["Binning", "Components", "Series", "View", "garwood_interval", "parse_edges"]
 
 CONFIDENCE = 0.682689492137086  # one standard deviation
+
+
+def parse_edges(text: str, *, option: str = "rebin") -> tuple[float, ...]:
+    """``"0,50,100,200"`` as strictly increasing finite edges; HistfmtError naming ``option``."""
+    try:
+        edges = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        edges = ()
+    if (
+        len(edges) < 2
+        or not all(math.isfinite(e) for e in edges)
+        or any(b <= a for a, b in itertools.pairwise(edges))
+    ):
+        raise HistfmtError(
+            f"{option}: expected two or more increasing numbers separated by commas, "
+            f"such as 0,50,100,200; got {text!r}"
+        )
+    return edges
 
 
 def garwood_interval(counts: Any) -> tuple[Array, Array]:
