@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,28 @@ from histfmt_viewer import create_app  # noqa: E402
 from histfmt_viewer.storage import Storage, engine_url  # noqa: E402
 
 import histfmt  # noqa: E402
+
+SERVER_TIMEOUT = 10.0
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """``app`` on a loopback port, in a thread, like ``histfmt serve``; yields its URL.
+
+    The thread must stop when the block ends.
+    """
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="viewer", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(SERVER_TIMEOUT)
+        assert not thread.is_alive(), "the server thread did not stop"
 
 
 def _postgresql_url() -> str:
@@ -127,3 +151,15 @@ def upload(
         return plot_id
 
     return run
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    """The app served on a loopback port in a thread."""
+    with served(app) as url:
+        yield url
+
+
+@pytest.fixture
+def tokens(storage: Storage) -> dict[str, str]:
+    return {"alice": storage.create_token("alice"), "bob": storage.create_token("bob")}

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,10 @@ import pytest
 from flask import Flask
 from histfmt_viewer import create_app
 from histfmt_viewer.storage import Storage
-from werkzeug.serving import BaseWSGIServer, make_server
 
 import histfmt
+
+from .conftest import served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -125,18 +125,12 @@ def viewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Viewer]:
             "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         }
     )
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="viewer", daemon=True)
-    thread.start()
     token = app.extensions["histfmt_storage"].create_token("alice")
     try:
-        yield Viewer(app, f"http://127.0.0.1:{server.server_port}", token)
+        with served(app) as url:
+            yield Viewer(app, url, token)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         app.extensions["histfmt_storage"].close()
-        assert not thread.is_alive(), "the server thread did not stop"
 
 
 @dataclass

@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from flask import Flask
 from histfmt_viewer.storage import Storage
-from werkzeug.serving import make_server
 
 import histfmt
 from histfmt.cli import cli
@@ -25,26 +22,6 @@ from histfmt.convert import registry
 from histfmt.convert import uhepp as uhepp_conv
 
 TIMEOUT = 10.0
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    """The app served on a loopback port in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="viewer", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(TIMEOUT)
-        assert not thread.is_alive()
-
-
-@pytest.fixture
-def tokens(storage: Storage) -> dict[str, str]:
-    return {"alice": storage.create_token("alice"), "bob": storage.create_token("bob")}
 
 
 @pytest.fixture

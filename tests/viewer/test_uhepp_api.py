@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +16,8 @@ import pytest
 import requests
 from flask import Flask
 from histfmt_viewer.storage import Storage
-from werkzeug.serving import make_server
+
+from .conftest import served
 
 TIMEOUT = 10.0
 EDGES = [0.0, 10.0, 20.0, 30.0]
@@ -34,25 +34,14 @@ def uhepp() -> Iterator[Any]:
 
 @pytest.fixture
 def base_url(app: Flask) -> Iterator[str]:
-    """The app served on a loopback port in a thread; client sockets time out."""
+    """The app served on loopback; client sockets time out (uhepp's requests have none)."""
     previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(TIMEOUT)  # uhepp's requests have no timeout of their own
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="viewer", daemon=True)
-    thread.start()
+    socket.setdefaulttimeout(TIMEOUT)
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with served(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(TIMEOUT)
         socket.setdefaulttimeout(previous)
-        assert not thread.is_alive()
-
-
-@pytest.fixture
-def tokens(storage: Storage) -> dict[str, str]:
-    return {"alice": storage.create_token("alice"), "bob": storage.create_token("bob")}
 
 
 @pytest.fixture
