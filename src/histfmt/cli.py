@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from histfmt import __version__
-from histfmt.errors import HistfmtError, ValidationError
+from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
     from histfmt.model import Document
@@ -41,10 +41,11 @@ def cli() -> None:
     """
 
 
-def _issues(error: HistfmtError) -> list[dict[str, str]]:
-    if isinstance(error, ValidationError):
-        return [{"path": issue.path, "message": issue.message} for issue in error.issues]
-    return [{"path": "$", "message": error.message}]
+def _echo_issues(name: str, issues: list[dict[str, str]]) -> None:
+    """One line per problem on stderr, naming the file (and the JSON path, when there is one)."""
+    for issue in issues:
+        where = "" if issue["path"] == "$" and len(issues) == 1 else f"{issue['path']}: "
+        click.echo(f"{name}: {where}{issue['message']}", err=True)
 
 
 @cli.command()
@@ -62,19 +63,15 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
       histfmt validate plot.json
       cat plot.json | histfmt validate -
     """
-    from histfmt.io import load
 
     report: list[dict[str, Any]] = []
     status = 0
     for name in files:
         entry: dict[str, Any] = {"file": name, "valid": True, "errors": []}
         try:
-            if name == "-":
-                load(sys.stdin.buffer, format="json")
-            else:
-                load(name)
+            _load(name)
         except HistfmtError as error:
-            entry.update(valid=False, errors=_issues(error))
+            entry.update(valid=False, errors=error.as_dicts())
             status = max(status, EXIT_INVALID)
         except Exception as error:
             entry.update(
@@ -84,17 +81,10 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         report.append(entry)
         if as_json:
             continue
-        if entry["valid"]:
-            if not quiet:
-                click.echo(f"{name}: ok")
-        else:
-            for issue in entry["errors"]:
-                where = (
-                    ""
-                    if issue["path"] == "$" and len(entry["errors"]) == 1
-                    else f"{issue['path']}: "
-                )
-                click.echo(f"{name}: {where}{issue['message']}", err=True)
+        if not entry["valid"]:
+            _echo_issues(name, entry["errors"])
+        elif not quiet:
+            click.echo(f"{name}: ok")
     if as_json:
         click.echo(json.dumps({"valid": status == 0, "files": report}, indent=2))
     sys.exit(status)
@@ -123,10 +113,7 @@ def _fail(name: str, error: Exception) -> NoReturn:
     if not isinstance(error, HistfmtError):
         click.echo(f"{name}: internal error: {error!r}", err=True)
         sys.exit(EXIT_FAILURE)
-    issues = _issues(error)
-    for issue in issues:
-        where = "" if issue["path"] == "$" and len(issues) == 1 else f"{issue['path']}: "
-        click.echo(f"{name}: {where}{issue['message']}", err=True)
+    _echo_issues(name, error.as_dicts())
     sys.exit(EXIT_INVALID)
 
 
@@ -554,7 +541,7 @@ def push(
         try:
             data = histfmt.dumps(registry.read(name))
         except HistfmtError as error:
-            issues = _issues(error)
+            issues = error.as_dicts()
             for issue in issues:
                 where = "" if issue["path"] == "$" and len(issues) == 1 else f"{issue['path']}: "
                 message = issue["message"] if where else str(error).removeprefix(f"{name}: ")

@@ -35,6 +35,10 @@ class Issue:
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
 
+    def as_dict(self) -> dict[str, str]:
+        """``{"path": ..., "message": ...}``, for JSON reports."""
+        return {"path": self.path, "message": self.message}
+
 
 class HistfmtError(ValueError):
     """Base class of every error histfmt raises on bad input."""
@@ -47,6 +51,10 @@ class HistfmtError(ValueError):
     def __str__(self) -> str:
         return f"{self.filename}: {self.message}" if self.filename else self.message
 
+    def as_dicts(self) -> list[dict[str, str]]:
+        """Every problem as ``{"path", "message"}``; an error without a place is at ``$``."""
+        return [{"path": "$", "message": self.message}]
+
 
 class ValidationError(HistfmtError):
     """A document broke the schema or a semantic rule; ``issues`` lists every problem."""
@@ -58,3 +66,6 @@ class ValidationError(HistfmtError):
     def __str__(self) -> str:
         prefix = f"{self.filename}: " if self.filename else ""
         return "\n".join(prefix + str(issue) for issue in self.issues)
+
+    def as_dicts(self) -> list[dict[str, str]]:
+        return [issue.as_dict() for issue in self.issues]

@@ -11,7 +11,7 @@ from typing import Any
 from msgspec import UnsetType
 
 import histfmt
-from histfmt.errors import HistfmtError, ValidationError
+from histfmt.errors import HistfmtError
 from histfmt.model import Document
 from histfmt_viewer.storage import PlotInfo
 
@@ -29,12 +29,6 @@ class Refused(Exception):
 
     def __str__(self) -> str:
         return "; ".join(f"{e['path']}: {e['message']}" for e in self.errors)
-
-
-def issue_list(error: HistfmtError) -> list[dict[str, str]]:
-    if isinstance(error, ValidationError):
-        return [{"path": issue.path, "message": issue.message} for issue in error.issues]
-    return [{"path": "$", "message": error.message}]
 
 
 def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
@@ -60,10 +54,10 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
                 raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
             doc = registry.read(path, kind)
     except HistfmtError as error:
-        raise Refused(issue_list(error)) from None
+        raise Refused(error.as_dicts()) from None
     problems = drawing_issues(doc)
     if problems:
-        raise Refused([{"path": p.path, "message": p.message} for p in problems])
+        raise Refused([p.as_dict() for p in problems])
     return doc
 
 

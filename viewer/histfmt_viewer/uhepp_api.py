@@ -35,7 +35,7 @@ from histfmt.convert.uhepp import from_uhepp, to_uhepp
 from histfmt.errors import HistfmtError
 from histfmt.render.labels import drawing_issues
 from histfmt_viewer import api
-from histfmt_viewer.documents import Refused, issue_list, plot_info, stored_text
+from histfmt_viewer.documents import Refused, plot_info, stored_text
 from histfmt_viewer.storage import User
 from histfmt_viewer.web import load_document, storage, token_user, visible_plot
 
@@ -212,10 +212,10 @@ def push() -> Any:
     try:
         doc = from_uhepp(body["uhepp"])
     except HistfmtError as error:
-        return api.refused(Refused(issue_list(error)))
+        return api.refused(Refused(error.as_dicts()))
     problems = drawing_issues(doc)
     if problems:
-        return api.refused(Refused([{"path": p.path, "message": p.message} for p in problems]))
+        return api.refused(Refused([p.as_dict() for p in problems]))
     plot_id = storage().create_plot(
         user, plot_info(doc, owner=user.name), stored_text(doc),
         visibility=collection["visibility"], collection_id=int(collection["id"]),

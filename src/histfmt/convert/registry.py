@@ -10,7 +10,17 @@ from typing import Any, Literal
 from histfmt.errors import HistfmtError
 from histfmt.model import Document
 
-__all__ = ["KINDS", "Kind", "convert", "detect", "output_kind", "output_name", "read", "write"]
+__all__ = [
+    "KINDS",
+    "Kind",
+    "convert",
+    "detect",
+    "output_kind",
+    "output_name",
+    "read",
+    "stem",
+    "write",
+]
 
 Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root"]
 KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root")
@@ -111,14 +121,18 @@ def output_kind(target: str | Path, to: Kind | None = None) -> Kind:
 _SUFFIX = {"histfmt": ".json", "uhepp": ".json", "uhi": ".json", "root": ".root", "hepdata": ""}
 
 
+def stem(source: str | Path) -> str:
+    """The file name of ``source`` without the suffix of any kind it may be."""
+    name = Path(source).name
+    for suffix in (".json.gz", ".tar.gz", ".json", ".yaml", ".yml", ".root", ".tgz", ".gz"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def output_name(source: str | Path, kind: Kind) -> str:
     """The file name an input gets in an output folder."""
-    stem = Path(source).name
-    for suffix in (".json.gz", ".tar.gz", ".json", ".yaml", ".yml", ".root", ".tgz", ".gz"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return stem + _SUFFIX[kind]
+    return stem(source) + _SUFFIX[kind]
 
 
 def write(doc: Document, target: str | Path, kind: Kind) -> None:

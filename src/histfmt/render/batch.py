@@ -23,16 +23,14 @@ class Outcome:
 
 def output_path(source: str, *, out: str | None, format: ImageFormat, many: bool) -> Path:
     """Where the image of ``source`` goes: beside it, at ``out``, or inside folder ``out``."""
-    stem = Path(source).name
-    for suffix in (".json.gz", ".yaml", ".yml", ".json", ".gz"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    from histfmt.convert.registry import stem
+
+    name = f"{stem(source)}.{format}"
     if out is None:
-        return Path(source).with_name(f"{stem}.{format}")
+        return Path(source).with_name(name)
     target = Path(out)
     if many or target.is_dir():
-        return target / f"{stem}.{format}"
+        return target / name
     return target
 
 
