@@ -58,10 +58,10 @@ def badge(ax: Axes, doc: Document, painter: Painter) -> list[Any]:
     settings = doc.badge
     if isinstance(settings, UnsetType):
         return []
-    brand = painter.text(settings.brand, "badge.brand") or ""
-    label = painter.text(settings.label, "badge.label") or ""
+    brand = painter.text(settings.brand) or ""
+    label = painter.text(settings.label) or ""
     lumi = _lumi_text(doc) if settings.show_luminosity else None
-    subtext = painter.text(settings.subtext, "badge.subtext")
+    subtext = painter.text(settings.subtext)
     weight, brand_style, label_style = _BRAND_FONT.get(brand, ("bold", "normal", "italic"))
     title: list[Any] = [
         TextArea(text, textprops={"weight": w, "style": st, "size": "large"})
@@ -192,11 +192,11 @@ def axis_labels(
     label = y_label(
         doc, view.binning.widths, density_width=view.density_width, density=view.density
     )
-    ax.set_ylabel(painter.text(label, "y_axis.label") or "")
+    ax.set_ylabel(painter.text(label) or "")
     bottom_axis = comparison if comparison is not None else ax
-    bottom_axis.set_xlabel(painter.text(x_label(doc), "x.label") or "")
+    bottom_axis.set_xlabel(painter.text(x_label(doc)) or "")
     if view.binning.labels is not None:
-        labels = [painter.text(t, "x.categories") or "" for t in view.binning.labels]
+        labels = [painter.text(t) or "" for t in view.binning.labels]
         rotation = 30 if max(map(len, labels), default=0) > 6 else 0
         bottom_axis.set_xticks(view.binning.centers, labels, rotation=rotation)
         for axis in {ax, bottom_axis}:
@@ -252,7 +252,7 @@ def comparison_axis(doc: Document, ax: Axes, low: float, high: float, painter: P
     default = {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
     if not settings.log:  # no label at the top edge, where the main panel's axis ends
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, prune="upper"))
-    ax.set_ylabel(painter.text(settings.label, "ratio_axis.label") or default)
+    ax.set_ylabel(painter.text(settings.label) or default)
     if settings.log:
         ax.set_yscale("log")
     if settings.kind == "ratio":  # 0.5-1.5, widened (up to 0-2.5) to show every error bar

@@ -141,10 +141,10 @@ def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = froze
     if view.binning.n > 2 * columns and not view.categorical:
         painter.decimate = Decimator(view.binning.edges, columns, log=doc.x.log)
     colors = iter(color_cycle())
-    for index, stack in enumerate(doc.stacks):
-        painter.stack(ax, stack, index, colors)
-    for i, graph in enumerate(doc.graphs):
-        draw_graph(ax, graph, painter, i)
+    for stack in doc.stacks:
+        painter.stack(ax, stack, colors)
+    for graph in doc.graphs:
+        draw_graph(ax, graph, painter)
     logy = doc.y_axis.log if options.logy is None else options.logy
     if logy:
         ax.set_yscale("log")

@@ -51,19 +51,16 @@ class Painter:
             edges, values, baseline = self.decimate.stairs(values, baseline)
         return stairs(ax, values, edges, baseline=baseline, **kwargs)
 
-    def text(self, value: Any, where: str) -> str | None:
-        """A drawable version of an untrusted string (``where`` is its JSON path)."""
+    def text(self, value: Any, *, legend: bool = False) -> str | None:
+        """A drawable version of an untrusted string; legend entries are kept shorter."""
         if not isinstance(value, str) or not value:
             return None
-        legend = where.endswith(("content", "label")) and not where.startswith(
-            ("x.", "y_axis", "ratio_axis", "badge")
-        )
         limit = MAX_LEGEND_LENGTH if legend else MAX_DRAWN_LENGTH
         return safe_text(value, escape=value in self.escape, limit=limit)
 
     # -- main panel -----------------------------------------------------------------------
 
-    def stack(self, ax: Axes, stack: Stack, index: int, colors: Iterator[str]) -> None:
+    def stack(self, ax: Axes, stack: Stack, colors: Iterator[str]) -> None:
         refs_so_far: list[str] = []
         previous: Series | None = None
         layers = [layer for layer in stack.content if not (set(layer.yields) & self.options.hide)]
@@ -72,7 +69,7 @@ class Painter:
         for position, layer in enumerate(layers):
             refs_so_far = refs_so_far + list(layer.yields)
             series = self._series(refs_so_far, stack.error)
-            label = self.text(layer.label, f"stacks[{index}].content[{position}].label")
+            label = self.text(layer.label, legend=True)
             style = layer.style
             color = get(style, "color", None)
             if stack.type in ("filled", "step") and color is None:
@@ -202,7 +199,7 @@ class Painter:
         reference = 0.0 if kind in ("difference", "pull") else 1.0
         ax.axhline(reference, color="black", linewidth=0.8, linestyle="--", zorder=1)
         low, high = np.inf, -np.inf
-        for index, item in enumerate(items):
+        for item in items:
             numerator = self._series(list(item.numerator), item.error)
             denominator = None
             if item.denominator:
@@ -231,7 +228,7 @@ class Painter:
                     color=get(style, "color", "black"),
                     linewidth=get(style, "linewidth", 1.2),
                 )
-            text = self.text(item.label, f"ratio[{index}].label")
+            text = self.text(item.label, legend=True)
             if text:
                 self.legend.append((0, None, text))
             reach = np.concatenate([shown.values - shown.down, shown.values + shown.up])
@@ -241,8 +238,8 @@ class Painter:
         return low, high
 
 
-def draw_graph(ax: Axes, graph: Any, painter: Painter, index: int) -> None:
-    label = painter.text(graph.label, f"graphs[{index}].label")
+def draw_graph(ax: Axes, graph: Any, painter: Painter) -> None:
+    label = painter.text(graph.label, legend=True)
     style = graph.style
 
     def errors(value: Any) -> Any:
