@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from histfmt.model import Document
 
 __all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INVALID = 1
 EXIT_FAILURE = 2
@@ -482,6 +485,14 @@ _SERVER = click.option(
 )  # fmt: skip
 
 
+def _token_option(purpose: str) -> Callable[[F], F]:
+    """``--token``, defaulting to $HISTFMT_TOKEN; ``purpose`` starts its help."""
+    return click.option(
+        "--token", metavar="TOKEN", envvar="HISTFMT_TOKEN",
+        help=f"{purpose} Default: $HISTFMT_TOKEN.",
+    )  # fmt: skip
+
+
 def _server(server: str | None) -> str:
     if not server or not server.strip():
         raise click.ClickException(
@@ -496,10 +507,7 @@ def _server(server: str | None) -> str:
               help="Add the plots to this collection (yours).")  # fmt: skip
 @click.option("--private", is_flag=True, help="Only you (with your token) can see the plots.")
 @_SERVER
-@click.option(
-    "--token", metavar="TOKEN", envvar="HISTFMT_TOKEN",
-    help="Your API token (histfmt token create USER). Default: $HISTFMT_TOKEN.",
-)  # fmt: skip
+@_token_option("Your API token (histfmt token create USER).")
 def push(
     files: tuple[str, ...],
     collection: int | None,
@@ -575,10 +583,7 @@ def push(
 @click.option("--version", "number", type=click.IntRange(1), metavar="N",
               help="This version of the plot. Default: the newest.")  # fmt: skip
 @_SERVER
-@click.option(
-    "--token", metavar="TOKEN", envvar="HISTFMT_TOKEN",
-    help="Your API token, for private plots. Default: $HISTFMT_TOKEN (optional).",
-)  # fmt: skip
+@_token_option("Your API token, needed for private plots only.")
 def pull(
     plot_id: str, out: str | None, number: int | None, server: str | None, token: str | None
 ) -> None:
