@@ -116,10 +116,14 @@ class Storage:
         return token
 
     def user_for_token(self, token: str) -> User | None:
+        return self.user_for_token_hash(hash_token(token))
+
+    def user_for_token_hash(self, digest: str) -> User | None:
+        """The owner of a token known by its hash (what a signed-in session keeps)."""
         query = (
             sa.select(users.c.id, users.c.name)
             .join(tokens, tokens.c.user_id == users.c.id)
-            .where(tokens.c.hash == hash_token(token))
+            .where(tokens.c.hash == digest)
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
@@ -139,9 +143,25 @@ class Storage:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def _collections(self) -> sa.Select[Any]:
-        return sa.select(collections, users.c.name.label("owner")).join(
+        count = (
+            sa.select(sa.func.count())
+            .where(plots.c.collection_id == collections.c.id, plots.c.visibility == "public")
+            .scalar_subquery()
+            .label("plot_count")
+        )
+        return sa.select(collections, users.c.name.label("owner"), count).join(
             users, users.c.id == collections.c.owner_id
         )
+
+    def delete_collection(self, collection_id: int) -> None:
+        """Remove a collection; its plots stay, outside any collection."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                plots.update()
+                .where(plots.c.collection_id == collection_id)
+                .values(collection_id=None)
+            )
+            conn.execute(collections.delete().where(collections.c.id == collection_id))
 
     def get_collection(self, collection_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
