@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -74,7 +75,7 @@ def loads(
     if format == "yaml":
         return from_builtins(_parse_yaml(data, filename), filename=filename)
     try:
-        doc = msgspec.json.decode(data, type=Document)
+        doc = _decoder().decode(data)
     except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
         obj = _parse_json(data, filename)
         raise _structure_error(obj, exc, filename) from None
@@ -120,6 +121,7 @@ def load(
 def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
     """Validate plain Python data (as from ``json.load``) and build the document."""
     try:
+        _decoder()  # the type information, made safely
         doc = msgspec.convert(obj, Document)
     except msgspec.ValidationError as exc:
         raise _structure_error(obj, exc, filename) from None
@@ -142,7 +144,7 @@ def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document
     except TypeError as exc:
         raise HistfmtError(f"cannot be written as JSON: {exc}", filename=filename) from None
     try:
-        msgspec.json.decode(skeleton, type=Document)
+        _decoder().decode(skeleton)
     except msgspec.ValidationError as exc:
         raise _structure_error(msgspec.json.decode(skeleton), exc, filename) from None
     return _checked(doc, filename, strict_json=True)
@@ -266,6 +268,23 @@ def _skeleton_hook(obj: Any) -> Any:
 _ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook)
 _CANONICAL = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted")
 _SKELETON = msgspec.json.Encoder(enc_hook=_skeleton_hook)
+_DECODER_LOCK = threading.Lock()
+_DECODERS: list[msgspec.json.Decoder[Document]] = []
+
+
+def _decoder() -> msgspec.json.Decoder[Document]:
+    """The document decoder, made once under a lock.
+
+    msgspec builds a Struct's type information on first use, and two threads doing
+    that at the same time crash the interpreter (msgspec 0.22, a segfault); made here,
+    the information is cached on the classes, for ``msgspec.convert`` too. Not made at
+    import: it costs ~17 ms that ``import histfmt`` need not pay.
+    """
+    if not _DECODERS:
+        with _DECODER_LOCK:
+            if not _DECODERS:
+                _DECODERS.append(msgspec.json.Decoder(Document))
+    return _DECODERS[0]
 
 
 def canonical_bytes(doc: Document, /) -> bytes:
