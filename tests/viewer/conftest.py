@@ -163,3 +163,19 @@ def base_url(app: Flask) -> Iterator[str]:
 @pytest.fixture
 def tokens(storage: Storage) -> dict[str, str]:
     return {"alice": storage.create_token("alice"), "bob": storage.create_token("bob")}
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of a page's form (the session keeps its counterpart)."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, token: str) -> None:
+    """Open a session in ``client`` with an API token, through the sign-in form."""
+    response = client.post("/login", data={"token": token, "csrf_token": csrf_token(client)})
+    assert response.status_code == 303, response.get_data(as_text=True)

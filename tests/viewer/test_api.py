@@ -240,3 +240,29 @@ def test_tokens_are_stored_hashed(storage: Storage) -> None:
     assert user is not None
     assert user.name == "carol"
     assert storage.user_for_token(stored[0]) is None
+
+
+def test_concurrent_uploads_over_http_lose_nothing(
+    app: Any, alice: dict[str, str], make_doc: Any, storage: Storage
+) -> None:
+    """Sixteen uploads at once through a threaded server: sixteen plots, each intact."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .conftest import served
+
+    bodies = [make_doc(f"Concurrent {i}", tags=(f"t{i}",)) for i in range(16)]
+
+    def send(url: str, body: bytes) -> tuple[int, str]:
+        request = urllib.request.Request(f"{url}/api/plots", data=body, headers=alice)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return int(response.status), json.loads(response.read())["id"]
+
+    with served(app) as url, ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda body: send(url, body), bodies))
+    assert [status for status, _ in results] == [201] * 16
+    assert storage.search(None, per_page=100)[1] == 16
+    for i, (_, plot_id) in enumerate(results):
+        version = storage.get_version(plot_id)
+        assert version is not None
+        assert json.loads(version["document"])["metadata"]["title"] == f"Concurrent {i}"

@@ -109,8 +109,12 @@ class Viewer:
         return plot_id
 
     def count(self) -> int:
-        _, total = self.storage.search(None, q="", page=1, per_page=1)
-        return int(total)
+        """Stored plots, private ones included."""
+        import sqlalchemy as sa
+        from histfmt_viewer.schema import plots
+
+        with self.storage.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.count()).select_from(plots)) or 0)
 
 
 @pytest.fixture
@@ -139,6 +143,8 @@ class Watch:
 
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    confirm: bool = False  # accept confirm() questions (recorded in ``confirmed``)
+    confirmed: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -162,6 +168,10 @@ def open_page(browser: Browser, watch: Watch) -> Iterator[Callable[..., Page]]:
         page.on("response", lambda response: _response(watch, response))
 
         def dialog(d: Any) -> None:
+            if watch.confirm and d.type == "confirm":
+                watch.confirmed.append(d.message)
+                d.accept()
+                return
             watch.dialogs.append(f"{d.type}: {d.message}")
             d.dismiss()
 
@@ -211,16 +221,29 @@ def _follow(page: Page, action: Callable[[], None]) -> None:
     page.wait_for_load_state("load")
 
 
-def _upload_form(page: Page, viewer: Viewer, path: Path, token: str | None = None) -> Any:
-    """Fill the upload form with the file picker and submit; the POST's response."""
-    page.goto(f"{viewer.url}/upload")
-    page.set_input_files("input[name=file]", str(path))
+def _sign_in(page: Page, viewer: Viewer, token: str | None = None) -> Any:
+    """Sign in through the form; the POST's response."""
+    page.goto(f"{viewer.url}/login")
     page.fill("input[name=token]", token or viewer.token)
+    with page.expect_response(lambda r: "/login" in r.url and r.request.method == "POST") as posted:
+        _follow(page, lambda: page.click("main button[type=submit]"))
+    return posted.value
+
+
+def _submit_upload(page: Page) -> Any:
+    """Send the upload form as filled in; the POST's response."""
     with page.expect_response(
         lambda r: r.url.endswith("/upload") and r.request.method == "POST"
     ) as posted:
-        _follow(page, lambda: page.click("button[type=submit]"))
+        _follow(page, lambda: page.click("main button[type=submit]"))
     return posted.value
+
+
+def _upload_form(page: Page, viewer: Viewer, path: Path) -> Any:
+    """Fill the upload form (signed in) with the file picker and submit; the POST's response."""
+    page.goto(f"{viewer.url}/upload")
+    page.set_input_files("input[name=file]", str(path))
+    return _submit_upload(page)
 
 
 def _doc(document: histfmt.Document, title: str, tags: tuple[str, ...] = ()) -> bytes:
@@ -233,6 +256,12 @@ def test_upload_a_good_file_and_see_it_listed(
     viewer: Viewer, open_page: Callable[..., Page], watch: Watch
 ) -> None:
     page = open_page()
+    page.goto(f"{viewer.url}/upload")  # signed out: the sign-in form, then back
+    assert page.url == f"{viewer.url}/login?next=/upload"
+    page.fill("input[name=token]", viewer.token)
+    _follow(page, lambda: page.click("main button[type=submit]"))
+    assert page.url == f"{viewer.url}/upload"
+    assert page.inner_text("header .user") == "alice"
     response = _upload_form(page, viewer, EXAMPLES / "mll_data_vs_mc.json")
     assert response.status == 303
     assert re.fullmatch(rf"{re.escape(viewer.url)}/plots/[0-9a-f-]{{36}}", page.url)
@@ -240,7 +269,7 @@ def test_upload_a_good_file_and_see_it_listed(
     assert page.inner_text("h1") == title
     assert viewer.count() == 1
 
-    _follow(page, lambda: page.click("header >> text=Browse"))
+    _follow(page, lambda: page.click("header >> text=Plots"))
     assert page.inner_text("p.count") == "1 plot"
     items = page.locator("ul.plots li")
     assert items.count() == 1
@@ -253,6 +282,13 @@ def test_upload_a_bad_file_shows_every_error_and_stores_nothing(
     viewer: Viewer, open_page: Callable[..., Page], watch: Watch
 ) -> None:
     page = open_page()
+    # a wrong token is refused at sign-in
+    response = _sign_in(page, viewer, token="not-a-token")
+    assert response.status == 401
+    assert "Unknown token" in page.inner_text("main .error")
+    assert page.locator("header .user").count() == 0
+
+    _sign_in(page, viewer)
     bad = RESOURCES / "invalid" / "several_errors.json"
     response = _upload_form(page, viewer, bad)
     assert response.status == 400
@@ -268,15 +304,9 @@ def test_upload_a_bad_file_shows_every_error_and_stores_nothing(
     assert sorted(paths) == ["stacks[1].error", "x.unit", "yields.mc.stat"]
     assert viewer.count() == 0
 
-    # a wrong token is refused on the page too
-    response = _upload_form(page, viewer, EXAMPLES / "pt_logy.json", token="not-a-token")
-    assert response.status == 401
-    assert "unknown API token" in page.inner_text("div.errors")
-    assert viewer.count() == 0
-
-    page.goto(viewer.url)
-    assert page.inner_text("p.count") == "0 plots"
-    assert page.inner_text("ul.plots") == "No plots found."
+    page.goto(viewer.url)  # the empty site says how to start
+    assert page.inner_text("h1") == "No plots here yet"
+    assert "histfmt token create" in page.inner_text("section.welcome")
     _expect_clean(watch)
 
 
@@ -430,6 +460,7 @@ def test_hostile_labels_are_shown_as_text(
     path.write_bytes(histfmt.dumps(document))
 
     page = open_page()
+    _sign_in(page, viewer)
     response = _upload_form(page, viewer, path)
     assert response.status == 303, page.inner_text("main")
     plot_url = page.url
@@ -499,10 +530,13 @@ def test_screenshots(
     ids = _upload_examples(viewer)
     SCREENSHOTS.mkdir(exist_ok=True)
     page = open_page(viewport)
+    _sign_in(page, viewer)
     shots = {
         "list": viewer.url,
         "plot": f"{viewer.url}/plots/{ids['mll_data_vs_mc']}",
+        "plot-view": f"{viewer.url}/plots/{ids['mll_data_vs_mc']}?logy=1&hide=ttbar&style=CMS",
         "upload": f"{viewer.url}/upload",
+        "collections": f"{viewer.url}/collections/",
     }
     for name, url in shots.items():
         page.goto(url)
@@ -523,10 +557,117 @@ def test_pages_fit_the_screen_width(
     """Nothing makes a page scroll sideways: wide content scrolls in its own box."""
     plot_id = viewer.upload((EXAMPLES / "mll_data_vs_mc.json").read_bytes())
     page = open_page(viewport)
+    _sign_in(page, viewer)
     too_wide: dict[str, int] = {}
-    for path in ("/", f"/plots/{plot_id}", "/upload"):
+    for path in ("/", f"/plots/{plot_id}", "/upload", "/collections/", "/collections/new"):
         page.goto(f"{viewer.url}{path}")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > VIEWPORTS[viewport]["width"]:
             too_wide[path] = width
     assert too_wide == {}
+
+
+def test_drag_and_drop_upload(viewer: Viewer, open_page: Callable[..., Page], watch: Watch) -> None:
+    """A file dropped on the drop zone fills the form; the upload then goes as usual."""
+    page = open_page()
+    _sign_in(page, viewer)
+    page.goto(f"{viewer.url}/upload")
+    text = (EXAMPLES / "pt_logy.json").read_text()
+    dropped = page.evaluate_handle(
+        """text => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "dropped.json", {type: "application/json"}));
+            return transfer;
+        }""",
+        text,
+    )
+    page.dispatch_event("#dropzone", "dragenter", {"dataTransfer": dropped})
+    assert "over" in (page.get_attribute("#dropzone", "class") or "")
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+    assert page.inner_text("#drop-name") == "dropped.json"
+    assert "chosen" in (page.get_attribute("#dropzone", "class") or "")
+    assert page.evaluate("() => document.getElementById('file').files[0].name") == "dropped.json"
+    response = _submit_upload(page)
+    assert response.status == 303
+    assert page.inner_text("h1") == json.loads(text)["metadata"]["title"]
+    assert viewer.count() == 1
+    _expect_clean(watch)
+
+
+def test_view_controls_apply_at_once_and_make_a_permalink(
+    viewer: Viewer, open_page: Callable[..., Page], watch: Watch
+) -> None:
+    plot_id = viewer.upload((EXAMPLES / "mll_data_vs_mc.json").read_bytes())
+    page = open_page()
+    page.goto(f"{viewer.url}/plots/{plot_id}")
+    plain = page.locator("figure img").get_attribute("src")
+    _follow(page, lambda: page.check("input[name=hide][value=ttbar]"))  # no button press
+    assert "hide=ttbar" in page.url
+    _follow(page, lambda: page.select_option("select[name=ratio]", "0"))
+    _follow(page, lambda: page.select_option("select[name=style]", "CMS"))
+    src = page.locator("figure img").get_attribute("src") or ""
+    for part in ("hide=ttbar", "ratio=0", "style=CMS"):
+        assert part in page.url
+        assert part in src
+    page.wait_for_function(IMAGES_LOADED, timeout=TIMEOUT_MS)
+    viewed = page.request.get(f"{viewer.url}{src}").body()
+    assert viewed != page.request.get(f"{viewer.url}{plain}").body()
+    permalink = page.url
+    fresh = open_page()
+    fresh.goto(permalink)
+    assert fresh.is_checked("input[name=hide][value=ttbar]")
+    assert fresh.input_value("select[name=style]") == "CMS"
+    fresh.wait_for_function(IMAGES_LOADED, timeout=TIMEOUT_MS)
+    _follow(fresh, lambda: fresh.click("form.view >> text=Reset"))
+    assert fresh.url == f"{viewer.url}/plots/{plot_id}"
+    assert fresh.locator("figure img").get_attribute("src") == plain
+    fresh.wait_for_function(IMAGES_LOADED, timeout=TIMEOUT_MS)
+    _expect_clean(watch)
+
+
+def test_private_plots_collections_versions_and_delete(
+    viewer: Viewer, open_page: Callable[..., Page], watch: Watch, document: histfmt.Document
+) -> None:
+    page = open_page()
+    _sign_in(page, viewer)
+    page.goto(f"{viewer.url}/collections/new")
+    page.fill("input[name=title]", "Run 3 dileptons")
+    page.fill("textarea[name=description]", "Control regions of the 2024 analysis")
+    _follow(page, lambda: page.click("main button[type=submit]"))
+    assert page.inner_text("h1") == "Run 3 dileptons"
+    _follow(page, lambda: page.click("text=Upload into it"))
+    page.set_input_files("input[name=file]", str(EXAMPLES / "mll_data_vs_mc.json"))
+    page.select_option("select[name=visibility]", "private")
+    assert _submit_upload(page).status == 303
+    plot_url = page.url
+    assert page.locator("h1 + .badge").inner_text() == "private"
+    assert "Run 3 dileptons" in page.inner_text("p.meta")
+    assert viewer.count() == 1
+
+    # the owner sees the private plot in the list and the collection; a visitor does not
+    page.goto(viewer.url)
+    assert page.inner_text("p.count") == "1 plot"
+    stranger = open_page()
+    stranger.goto(viewer.url)
+    assert stranger.inner_text("h1") == "No plots here yet"
+    response = stranger.goto(plot_url)
+    assert response is not None
+    assert response.status == 404
+
+    # a new version; the first stays reachable
+    page.goto(plot_url)
+    path = EXAMPLES / "pt_logy.json"
+    page.set_input_files(".manage input[name=file]", str(path))
+    _follow(page, lambda: page.click(".manage button >> text=Upload version 2"))
+    assert page.url.endswith("?version=2")
+    assert "version 2 of 2" in page.inner_text("p.meta")
+    _follow(page, lambda: page.click("ol.versions >> text=v1"))
+    assert "version 1 of 2" in page.inner_text("p.meta")
+
+    # delete, after a confirmation
+    watch.confirm = True
+    _follow(page, lambda: page.click("text=Delete plot"))
+    assert watch.confirmed == ["Delete this plot and all its versions?"]
+    assert viewer.count() == 0
+    assert page.inner_text("h1") == "No plots here yet"
+    _expect_clean(watch)

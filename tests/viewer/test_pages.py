@@ -12,21 +12,16 @@ from flask.testing import FlaskClient
 from histfmt_viewer import images
 from histfmt_viewer.storage import Storage
 
+from .conftest import csrf_token, sign_in
+
 XSS = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 
 
-def _csrf(client: FlaskClient) -> str:
-    page = client.get("/upload").get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match
-    return match.group(1)
-
-
-def _form(client: FlaskClient, data: bytes, token: str, **extra: Any) -> Any:
+def _form(client: FlaskClient, data: bytes, **extra: Any) -> Any:
     import io
 
-    fields = {"file": (io.BytesIO(data), "plot.json"), "token": token, **extra}
+    fields = {"file": (io.BytesIO(data), "plot.json"), **extra}
     return client.post("/upload", data=fields, content_type="multipart/form-data")
 
 
@@ -41,10 +36,10 @@ def test_index_lists_plots_with_thumbnails(client: FlaskClient, upload: Any) -> 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Dilepton mass" in html
-    assert f"/plots/{plot_id}/image.png?dpi=80" in html
+    assert f"/plots/{plot_id}/image.png?dpi=60" in html
     assert 'href="/?tag=zjets"' in html
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
-    assert "<script" not in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/site.js" defer>']
 
 
 def test_index_search_and_pagination(client: FlaskClient, upload: Any) -> None:
@@ -67,15 +62,23 @@ def test_index_search_and_pagination(client: FlaskClient, upload: Any) -> None:
 
 def test_plot_page(client: FlaskClient, upload: Any) -> None:
     plot_id = upload("Dilepton mass", tags=("zjets",))
-    html = client.get(f"/plots/{plot_id}?logy=1&rebin=0,20,30").get_data(as_text=True)
+    query = "logy=1&rebin=0,20,30&hide=data&ratio=0&style=CMS"
+    html = client.get(f"/plots/{plot_id}?{query}").get_data(as_text=True)
     assert "<h1>Dilepton mass</h1>" in html
-    assert f"/plots/{plot_id}/image.png?" in html
-    assert "logy=1" in html
-    assert "rebin=0,20,30" in html or "rebin=0%2C20%2C30" in html
-    assert "<th>[0, 10)</th>" in html
-    assert "<th>underflow</th>" in html
-    assert "<td>5</td>" in html  # mc, first bin
+    image = re.search(rf'src="(/plots/{plot_id}/image.png\?[^"]+)"', html)
+    assert image, html
+    for part in ("logy=1", "rebin=0,20,30", "hide=data", "ratio=0", "style=CMS"):
+        assert part in image.group(1).replace("%2C", ","), part
+    assert '<input type="checkbox" name="hide" value="data" checked>' in html
+    assert '<option value="CMS" selected>' in html
+    assert '<th scope="row">[0, 10)</th>' in html
+    assert '<th scope="row">underflow</th>' in html
+    assert "<td>5" in html  # mc, first bin
     assert client.get("/plots/nope").status_code == 404
+    for bad in ("hide=nosuchsample", "style=Comic", "ratio=maybe", "rebin=2,1", "dpi=0"):
+        response = client.get(f"/plots/{plot_id}?{bad}")
+        assert response.status_code == 400, bad
+        assert bad.split("=")[0] in response.get_data(as_text=True)
 
 
 def test_xss_in_title_and_labels_is_escaped(
@@ -91,39 +94,53 @@ def test_xss_in_title_and_labels_is_escaped(
     plot_id = response.json["id"]  # type: ignore[index]
     for url in ("/", f"/plots/{plot_id}"):
         html = client.get(url).get_data(as_text=True)
-        assert "<script>" not in html
+        assert "<script>" not in html  # only <script src=...> from this site
         assert "<img src=x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the yield name in the table
 
 
 def test_upload_form(client: FlaskClient, token: str, make_doc: Any) -> None:
-    csrf = _csrf(client)
-    response = _form(client, make_doc("from the form"), token, csrf_token=csrf)
+    sign_in(client, token)
+    response = _form(client, make_doc("from the form"), csrf_token=csrf_token(client, "/upload"))
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     assert "from the form" in page.get_data(as_text=True)
 
 
+def test_upload_needs_a_session(client: FlaskClient, make_doc: Any, storage: Storage) -> None:
+    response = client.get("/upload")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login?next=/upload"
+    posted = _form(client, make_doc(), csrf_token=csrf_token(client))
+    assert posted.status_code == 303
+    assert posted.headers["Location"].startswith("/login")
+    assert storage.search(None)[1] == 0
+
+
 def test_upload_form_shows_every_error(client: FlaskClient, token: str, storage: Storage) -> None:
-    csrf = _csrf(client)
+    sign_in(client, token)
+    csrf = csrf_token(client, "/upload")
     bad = {"histfmt": "1.0", "x": {"edges": [0, 1]}, "yields": {"a": {"values": "x"},
            "b": {"values": [1], "stat": "y"}}}  # fmt: skip
-    response = _form(client, json.dumps(bad).encode(), token, csrf_token=csrf)
+    response = _form(client, json.dumps(bad).encode(), csrf_token=csrf)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "<code>yields.a.values</code>" in html
     assert "<code>yields.b.stat</code>" in html
+    assert "nothing was stored" in html
     assert storage.search(None)[1] == 0
-    wrong = _form(client, json.dumps(bad).encode(), "not-a-token", csrf_token=csrf)
-    assert wrong.status_code == 401
+    for field, value in (("visibility", "everyone"), ("collection", "12345")):
+        refused = _form(client, b"{}", csrf_token=csrf, **{field: value})
+        assert refused.status_code == 400
+        assert f"<code>{field}</code>" in refused.get_data(as_text=True)
 
 
 def test_upload_form_needs_csrf(
     app: Flask, client: FlaskClient, token: str, make_doc: Any, storage: Storage
 ) -> None:
-    app.config["WTF_CSRF_ENABLED"] = True
-    response = _form(client, make_doc(), token)
+    sign_in(client, token)
+    response = _form(client, make_doc())
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
     assert storage.search(None)[1] == 0
@@ -181,6 +198,24 @@ def test_render_cache(client: FlaskClient, upload: Any, monkeypatch: pytest.Monk
     assert len(calls) == 4
     client.get(f"/plots/{plot_id}/image.png?dpi=30&version=1")
     assert len(calls) == 4
+
+
+def test_a_cached_image_is_sent_without_reading_the_document(
+    client: FlaskClient, upload: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from histfmt_viewer import pages
+
+    plot_id = upload()
+    reads: list[Any] = []
+    real = pages.load_document
+    monkeypatch.setattr(pages, "load_document", lambda *a: reads.append(a) or real(*a))
+    first = client.get(f"/plots/{plot_id}/image.png?dpi=30&hide=mc")
+    assert (first.status_code, len(reads)) == (200, 1)
+    again = client.get(f"/plots/{plot_id}/image.png?dpi=30&hide=mc")
+    assert (again.data, len(reads)) == (first.data, 1)
+    unknown = client.get(f"/plots/{plot_id}/image.png?dpi=30&hide=nosuchsample")
+    assert unknown.status_code == 400
+    assert "no yield named &#39;nosuchsample&#39;" in unknown.get_data(as_text=True)
 
 
 def test_errors_are_html_for_pages(client: FlaskClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from histfmt import __version__
+from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
 __all__ = ["create_app"]
@@ -47,7 +50,10 @@ def create_app(
         DATABASE_URL=f"sqlite:///{instance / 'histfmt.sqlite'}",
         MAX_CONTENT_LENGTH=DEFAULT_MAX_CONTENT_LENGTH,
         RENDER_CACHE=str(instance / "render-cache"),
+        RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
         PER_PAGE=20,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -63,7 +69,8 @@ def create_app(
     storage.init_schema()
     app.extensions["histfmt_storage"] = storage
 
-    from histfmt_viewer import api, pages, uhepp_api
+    from histfmt_viewer import api, auth, collection_pages, pages, uhepp_api
+    from histfmt_viewer.web import session_user
 
     csrf.init_app(app)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: not exposed to CSRF
@@ -71,6 +78,9 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(uhepp_api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(collection_pages.bp)
+    app.context_processor(lambda: {"current_user": session_user(), "version": __version__})
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     return app

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from histfmt.io import to_builtins
 from histfmt_viewer.documents import Refused, parse_upload, plot_info, stored_text
+from histfmt_viewer.images import drop_cached
 from histfmt_viewer.storage import VISIBILITIES, User
-from histfmt_viewer.web import load_document, storage, token_user, visible_plot
+from histfmt_viewer.web import (
+    load_document,
+    storage,
+    token_user,
+    visible_collection,
+    visible_plot,
+)
 
 __all__ = ["bp"]
 
@@ -152,6 +160,7 @@ def update_plot(plot_id: str) -> Any:
 def delete_plot(plot_id: str) -> Any:
     _owned_plot(plot_id)
     storage().delete_plot(plot_id)
+    drop_cached(Path(current_app.config["RENDER_CACHE"]), plot_id)
     return "", 204
 
 
@@ -171,6 +180,7 @@ def collection_json(row: dict[str, Any]) -> dict[str, Any]:
         "description": row["description"],
         "visibility": row["visibility"],
         "owner": row["owner"],
+        "plot_count": row["plot_count"],
         "created": row["created"].isoformat(),
     }
 
@@ -203,10 +213,17 @@ def list_collections() -> Any:
 @bp.get("/collections/<int:collection_id>")
 def get_collection(collection_id: int) -> Any:
     viewer = token_user()
-    row = storage().get_collection(collection_id)
-    if row is None or (
-        row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
-    ):
-        abort(404, "No such collection.")
+    row = visible_collection(collection_id, viewer)
     plots, total = storage().search(viewer, collection_id=collection_id, per_page=MAX_PER_PAGE)
     return jsonify({**collection_json(row), "plots": [_summary(p) for p in plots], "total": total})
+
+
+@bp.delete("/collections/<int:collection_id>")
+def delete_collection(collection_id: int) -> Any:
+    """Delete a collection (owner only); its plots stay, outside any collection."""
+    user = _require_user()
+    row = visible_collection(collection_id, user)
+    if row["owner_id"] != user.id:
+        abort(403, "Only the owner of a collection may delete it.")
+    storage().delete_collection(collection_id)
+    return "", 204

@@ -97,12 +97,43 @@ def _bin_names(doc: Document) -> list[str]:
     return names
 
 
+def _spread(up: Any, down: Any) -> str:
+    """``±u``, or ``+u -d`` (a true minus sign) when asymmetric; empty when zero."""
+    if not (up or down):
+        return ""
+    if f"{up:.3g}" == f"{down:.3g}":
+        return f"±{up:.3g}"
+    return f"+{up:.3g} \N{MINUS SIGN}{down:.3g}"
+
+
 def numbers_table(doc: Document) -> dict[str, Any]:
-    """Rows of (bin, value per yield) for the plot page, flow bins included."""
+    """Rows of (bin, value and uncertainties per yield) for the plot page, flow bins included."""
+    import numpy as np
+
+    from histfmt.render.prepare import uncertainty_variances
+
     names = list(doc.yields)
-    columns = [[float(v) for v in doc.yields[n].values] for n in names]
+    columns = []
+    for name in names:
+        item = doc.yields[name]
+        spreads = {}
+        for which in ("stat", "syst"):
+            up2, down2 = uncertainty_variances(item, which)
+            spreads[which] = (np.sqrt(up2).tolist(), np.sqrt(down2).tolist())
+        columns.append((np.asarray(item.values, dtype=float).tolist(), spreads))
     rows = [
-        {"bin": label, "values": [f"{col[i]:.6g}" for col in columns]}
+        {
+            "bin": label,
+            "cells": [
+                {
+                    "value": f"{values[i]:.6g}",
+                    "stat": _spread(spreads["stat"][0][i], spreads["stat"][1][i]),
+                    "syst": _spread(spreads["syst"][0][i], spreads["syst"][1][i]),
+                }
+                for values, spreads in columns
+            ],
+        }
         for i, label in enumerate(_bin_names(doc))
     ]
-    return {"yields": names, "rows": rows}
+    labels = [_text(doc.yields[n].label) for n in names]
+    return {"yields": names, "labels": labels, "rows": rows}

@@ -4,10 +4,39 @@ The backend comes from the database URL: ``sqlite:///path`` (the default, a file
 the instance folder) or ``postgresql://...`` (run with psycopg 3). Every write is one
 transaction. A new version bumps ``plots.latest`` with an ``UPDATE`` first, which locks
 the plot row (PostgreSQL) or the database (SQLite) until commit, so concurrent updates
-get consecutive numbers; the primary key ``(plot_id, number)`` guards it too.
+get consecutive numbers; the primary key ``(plot_id, number)`` guards it too. A new user
+is inserted with ``ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE``) and then selected, so
+concurrent first tokens of one name all get the one row.
 
-Search is a portable ``LIKE`` over a lowercased text column (every word must occur);
-PostgreSQL full-text search (tsvector + GIN index) is a later step.
+Search (``q``): every word of the query must match, case-insensitively, in the plot's
+search text (title, author, tags, description, selection, axis and yield names and
+labels; see ``documents.plot_info``).
+
+* SQLite: the word occurs anywhere in the text (``LIKE '%word%'``, wildcards literal).
+* PostgreSQL: full-text search on ``plots.search_vector`` (a stored generated
+  ``tsvector`` with a GIN index, see ``schema.py``). Each word is split into lexemes by
+  PostgreSQL's own parser (the same one that made the documents' vectors: ``m_ll`` is
+  ``m`` and ``ll``, ``b-tag`` is ``b-tag``, ``b`` and ``tag``), and every lexeme must be
+  the prefix of a lexeme of the plot (``'lexeme':*``), so "tt" finds "ttbar" as one
+  expects of a search box. The query is assembled from quoted lexemes and cast to
+  ``tsquery``: user input is never parsed as tsquery syntax, so no input can make a
+  syntax error. A word without lexemes (only punctuation, such as ``%``) falls back to
+  ``LIKE`` as on SQLite.
+
+  The configuration is ``simple`` (lowercase, no stemming, no stop words), not
+  ``english``: plot titles are physics names (ttbar, Zjets, m_ll, MET, pT) rather than
+  prose; stemming would mangle them ("jets" and "jet" merge, but so do unrelated
+  abbreviations) and would make the prefix matching unpredictable (the stem of "tagging"
+  is "tag", so "taggi" would not find it), and English stop words drop real names
+  ("a", "in", "on", "at"). With ``simple`` a PostgreSQL match is a word-prefix match, a
+  subset of SQLite's substring match: ordinary words and word beginnings find the same
+  plots on both backends; only the middle or the end of a word ("bar" in "ttbar") is
+  found by SQLite alone.
+
+Results keep the requested sort order (no relevance ranking). ``Storage.init_schema``
+creates missing tables, and on databases made by an earlier version also the indexes
+and (PostgreSQL) the ``search_vector`` column added since: adding the stored column
+rewrites ``plots`` once, under a lock, at start-up.
 """
 
 from __future__ import annotations
@@ -15,25 +44,44 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex
 
-from histfmt_viewer.schema import collections, metadata, plot_tags, plots, tokens, users, versions
+from histfmt_viewer.schema import (
+    SEARCH_CONFIG,
+    collections,
+    metadata,
+    plot_tags,
+    plots,
+    plots_search_vector,
+    postgresql_search_ddl,
+    tokens,
+    users,
+    versions,
+)
 
 __all__ = ["PlotInfo", "Storage", "User", "engine_url", "hash_token"]
 
 VISIBILITIES = ("public", "private")
+SCHEMA_ATTEMPTS = 5
+SCHEMA_LOCK = 0x68697374  # PostgreSQL advisory lock key of schema creation ("hist")
+# The tie-breaker ``id`` runs in the direction of the sort, so that each order is one
+# index of ``plots`` read forwards or backwards (see schema.py).
 SORTS = {
-    "updated": plots.c.updated.desc(),
-    "created": plots.c.created.desc(),
-    "oldest": plots.c.created.asc(),
-    "title": plots.c.title.asc(),
+    "updated": (plots.c.updated.desc(), plots.c.id.desc()),
+    "created": (plots.c.created.desc(), plots.c.id.desc()),
+    "oldest": (plots.c.created.asc(), plots.c.id.asc()),
+    "title": (plots.c.title.asc(), plots.c.id.asc()),
 }
+MAX_INLINE_WORDS = 32  # more words than this: one LIKE over a JSON list (SQLite's depth limit)
 
 
 @dataclass(frozen=True)
@@ -84,6 +132,33 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
+def _words(q: str) -> list[str]:
+    """The distinct lowercased words of a query (NUL is a separator: PostgreSQL text
+    cannot hold it)."""
+    return list(dict.fromkeys(q.replace("\x00", " ").lower().split()))
+
+
+def _no_nul(text: str | None) -> str | None:
+    """``text`` without NUL characters, which PostgreSQL text cannot hold."""
+    return None if text is None else text.replace("\x00", "")
+
+
+def _tsquery_operand(lexeme: str) -> str:
+    """A lexeme as a quoted prefix operand of tsquery input syntax."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+def _contains_all(column: Any, words: list[str], dialect: str) -> list[Any]:
+    """Conditions: ``column`` contains every word (a substring; LIKE wildcards literal)."""
+    if len(words) <= MAX_INLINE_WORDS or dialect != "sqlite":
+        return [column.like(_like(word), escape="\\") for word in words]
+    # SQLite parses ``a AND b AND ...`` into a tree as deep as the list, and refuses a
+    # depth over 1000: many words are one NOT EXISTS over a JSON array instead.
+    patterns = sa.func.json_each(json.dumps([_like(word) for word in words])).table_valued("value")
+    missing = sa.select(1).select_from(patterns).where(~column.like(patterns.c.value, "\\"))
+    return [~sa.exists(missing)]
+
+
 class Storage:
     """All database access of the viewer."""
 
@@ -94,10 +169,28 @@ class Storage:
             options["connect_args"] = {"timeout": 30, "check_same_thread": False}
         self.engine: Engine = sa.create_engine(url, **options)
         self.url = url
+        # built once: the plot lookup runs on every page and image request
+        self._plot_by_id = self._plots().where(plots.c.id == sa.bindparam("plot_id"))
 
     def init_schema(self) -> None:
-        """Create the tables that do not exist yet."""
-        metadata.create_all(self.engine)
+        """Create the tables that do not exist yet, and in a database made by an earlier
+        version the indexes (and PostgreSQL's ``plots.search_vector``) it lacks.
+
+        Several processes may start at once (gunicorn workers): on PostgreSQL an
+        advisory lock lets one create while the others wait; on SQLite a losing
+        process retries after the winner's commit.
+        """
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+                    _create_schema(conn)
+                return
+            except sa.exc.DBAPIError:
+                if attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,11 +198,14 @@ class Storage:
     def create_token(self, user_name: str) -> str:
         """A new API token for ``user_name`` (created if new). Only its hash is stored."""
         token = secrets.token_urlsafe(32)
+        query = sa.select(users.c.id).where(users.c.name == user_name)
         with self.engine.begin() as conn:
-            user_id = conn.scalar(sa.select(users.c.id).where(users.c.name == user_name))
+            user_id = conn.scalar(query)
             if user_id is None:
-                inserted = conn.execute(users.insert().values(name=user_name))
-                user_id = inserted.inserted_primary_key[0]  # type: ignore[index]
+                # A concurrent first token of the same name may insert it first: ignore
+                # the conflict (waiting for that transaction) and read the row.
+                conn.execute(_insert_ignoring_conflicts(conn, users).values(name=user_name))
+                user_id = conn.scalar(query)
             conn.execute(
                 tokens.insert().values(hash=hash_token(token), user_id=user_id, created=_now())
             )
@@ -240,7 +336,7 @@ class Storage:
 
     def get_plot(self, plot_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(self._plots().where(plots.c.id == plot_id)).first()
+            row = conn.execute(self._plot_by_id, {"plot_id": plot_id}).first()
         return None if row is None else _row(row)
 
     def get_version(self, plot_id: str, number: int | None = None) -> dict[str, Any] | None:
@@ -281,7 +377,7 @@ class Storage:
             if viewer is None
             else (plots.c.visibility == "public") | (plots.c.owner_id == viewer.id)
         ]
-        where += [plots.c.search.like(_like(word), escape="\\") for word in q.lower().split()]
+        tag, author = _no_nul(tag), _no_nul(author)
         if tag:
             tagged = sa.select(plot_tags.c.plot_id).where(plot_tags.c.tag == tag)
             where.append(plots.c.id.in_(tagged))
@@ -290,12 +386,53 @@ class Storage:
         if collection_id is not None:
             where.append(plots.c.collection_id == collection_id)
         order = SORTS.get(sort, SORTS["updated"])
-        query = self._plots().where(*where).order_by(order, plots.c.id)
-        query = query.limit(per_page).offset((page - 1) * per_page)
-        count = sa.select(sa.func.count()).select_from(plots).where(*where)
         with self.engine.connect() as conn:
+            where += self._text_conditions(conn, _words(q))
+            query = self._plots().where(*where).order_by(*order)
+            query = query.limit(per_page).offset((page - 1) * per_page)
+            count = sa.select(sa.func.count()).select_from(plots).where(*where)
             total = int(conn.scalar(count) or 0)
             return [_row(row) for row in conn.execute(query)], total
+
+    def _text_conditions(self, conn: sa.Connection, words: list[str]) -> list[Any]:
+        """Conditions: every word matches the search text (see the module docstring)."""
+        if not words or conn.dialect.name != "postgresql":
+            return _contains_all(plots.c.search, words, conn.dialect.name)
+        split = sa.text(
+            "SELECT tsvector_to_array(to_tsvector(CAST(:config AS regconfig), w.word)) "
+            "FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, number) "
+            "ORDER BY w.number"
+        )
+        rows = conn.execute(split, {"config": SEARCH_CONFIG, "words": words}).scalars().all()
+        lexemes: dict[str, None] = {}
+        unsplit: list[str] = []
+        for word, found in zip(words, rows, strict=True):
+            if found:
+                lexemes.update(dict.fromkeys(found))
+            else:
+                unsplit.append(word)
+        conditions = _contains_all(plots.c.search, unsplit, conn.dialect.name)
+        if lexemes:
+            text = " & ".join(_tsquery_operand(lexeme) for lexeme in lexemes)
+            tsquery = sa.cast(sa.literal(text, sa.Text), postgresql.TSQUERY)
+            conditions.append(plots_search_vector.bool_op("@@")(tsquery))
+        return conditions
+
+
+def _create_schema(conn: sa.Connection) -> None:
+    metadata.create_all(conn)
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                conn.execute(CreateIndex(index, if_not_exists=True))
+    if conn.dialect.name == "postgresql":
+        columns = {column["name"] for column in inspector.get_columns("plots")}
+        indexes = {index["name"] for index in inspector.get_indexes("plots")}
+        if "search_vector" not in columns or "ix_plots_search_vector" not in indexes:
+            for statement in postgresql_search_ddl():
+                conn.execute(sa.text(statement))
 
 
 def _fields(info: PlotInfo) -> dict[str, Any]:
@@ -312,3 +449,12 @@ def _set_tags(conn: sa.Connection, plot_id: str, tags: tuple[str, ...]) -> None:
     unique = list(dict.fromkeys(tags))
     if unique:
         conn.execute(plot_tags.insert(), [{"plot_id": plot_id, "tag": t} for t in unique])
+
+
+def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> Any:
+    """``INSERT`` that does nothing where a unique constraint would fail."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"unsupported database: {conn.dialect.name}")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request, session
 
 from histfmt.model import Document
 from histfmt_viewer.storage import Storage, User
 
-__all__ = ["load_document", "storage", "token_user", "visible_plot"]
+__all__ = [
+    "load_document",
+    "session_user",
+    "storage",
+    "token_user",
+    "visible_collection",
+    "visible_plot",
+]
 
 
 def storage() -> Storage:
@@ -32,6 +39,22 @@ def token_user() -> User | None:
     return user
 
 
+def session_user() -> User | None:
+    """The user signed in to the pages (a session cookie); None when signed out.
+
+    The session keeps the hash of the token used to sign in: deleting that token
+    signs the browser out too.
+    """
+    if "session_user" not in g:
+        digest = session.get("token_hash")
+        user = storage().user_for_token_hash(digest) if isinstance(digest, str) else None
+        if user is None and digest is not None:
+            session.clear()
+        g.session_user = user
+    result: User | None = g.session_user
+    return result
+
+
 def visible_plot(plot_id: str, viewer: User | None) -> dict[str, Any]:
     """The plot row, or 404 when it does not exist or is private to someone else."""
     plot = storage().get_plot(plot_id) if len(plot_id) <= 36 else None
@@ -40,6 +63,16 @@ def visible_plot(plot_id: str, viewer: User | None) -> dict[str, Any]:
     ):
         abort(404, "No such plot.")
     return plot
+
+
+def visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any]:
+    """The collection row, or 404 when it does not exist or is private to someone else."""
+    row = storage().get_collection(collection_id) if 0 < collection_id < 2**31 else None
+    if row is None or (
+        row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
+    ):
+        abort(404, "No such collection.")
+    return row
 
 
 def load_document(plot_id: str, number: int | None = None) -> tuple[int, Document]:

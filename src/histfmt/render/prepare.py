@@ -27,7 +27,15 @@ if TYPE_CHECKING:
 else:
     Array = np.ndarray
 
-__all__ = ["Binning", "Components", "Series", "View", "garwood_interval", "parse_edges"]
+__all__ = [
+    "Binning",
+    "Components",
+    "Series",
+    "View",
+    "garwood_interval",
+    "parse_edges",
+    "uncertainty_variances",
+]
 
 CONFIDENCE = 0.682689492137086  # one standard deviation
 
@@ -221,7 +229,12 @@ class View:
         for source in item.variations:
             up, down = _variation_sides(item, source)
             shifts[source] = (up - values, down - values)
-        return values, _variances(item, "stat"), _variances(item, "syst"), shifts
+        return (
+            values,
+            uncertainty_variances(item, "stat"),
+            uncertainty_variances(item, "syst"),
+            shifts,
+        )
 
     # -- components -> drawable series ------------------------------------------------------
 
@@ -273,7 +286,7 @@ def _variation_sides(item: Yield, source: str) -> tuple[Array, Array]:
     return up, down
 
 
-def _variances(item: Yield, which: Literal["stat", "syst"]) -> tuple[Array, Array]:
+def uncertainty_variances(item: Yield, which: Literal["stat", "syst"]) -> tuple[Array, Array]:
     """Upward and downward variances; missing values (NaN) count as zero."""
     value: Any = getattr(item, which)
     zero = np.zeros(len(item.values))

@@ -1,0 +1,72 @@
+"""HTML pages of collections: the list, one collection's plots, creating and deleting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from histfmt_viewer.pages import browse, require_session_user
+from histfmt_viewer.storage import VISIBILITIES
+from histfmt_viewer.web import session_user, storage, visible_collection
+
+__all__ = ["bp"]
+
+bp = Blueprint("collections", __name__, url_prefix="/collections")
+MAX_TITLE = 300
+MAX_DESCRIPTION = 10_000
+
+
+@bp.get("/")
+def index() -> Any:
+    """Public collections and the visitor's own, with their plot counts."""
+    rows = storage().list_collections(session_user())
+    return render_template("collections.html", collections=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Any:
+    """Create a collection (signed-in users)."""
+    user = require_session_user()
+    form = {k: request.form.get(k, "").strip() for k in ("title", "description", "visibility")}
+    if request.method == "GET":
+        return render_template(
+            "collection_new.html", form=form, errors=[], visibilities=VISIBILITIES
+        )
+    errors = []
+    if not form["title"] or len(form["title"]) > MAX_TITLE:
+        errors.append({"path": "title", "message": f"1 to {MAX_TITLE} characters"})
+    if len(form["description"]) > MAX_DESCRIPTION:
+        errors.append({"path": "description", "message": f"at most {MAX_DESCRIPTION} characters"})
+    if form["visibility"] not in VISIBILITIES:
+        errors.append({"path": "visibility", "message": "choose public or private"})
+    if errors:
+        page = render_template(
+            "collection_new.html", form=form, errors=errors, visibilities=VISIBILITIES
+        )
+        return page, 400
+    collection_id = storage().create_collection(
+        user, form["title"], form["description"], form["visibility"]
+    )
+    return redirect(url_for("collections.show", collection_id=collection_id), 303)
+
+
+@bp.get("/<int:collection_id>")
+def show(collection_id: int) -> Any:
+    """A collection: its description and its plots, searchable like the front page."""
+    viewer = session_user()
+    row = visible_collection(collection_id, viewer)
+    grid = browse("collections.show", in_collection=collection_id, collection_id=collection_id)
+    owner = viewer is not None and viewer.id == row["owner_id"]
+    return render_template("collection.html", collection=row, owner=owner, **grid)
+
+
+@bp.post("/<int:collection_id>/delete")
+def delete(collection_id: int) -> Any:
+    """Delete a collection (owner only); its plots stay, outside any collection."""
+    user = require_session_user()
+    row = visible_collection(collection_id, user)
+    if row["owner_id"] != user.id:
+        abort(403, "Only the owner of a collection may delete it.")
+    storage().delete_collection(collection_id)
+    return redirect(url_for("collections.index"), 303)
