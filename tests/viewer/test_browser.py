@@ -99,10 +99,10 @@ class Viewer:
         result: Storage = self.app.extensions["histfmt_storage"]
         return result
 
-    def upload(self, data: bytes) -> str:
+    def upload(self, data: bytes, query: str = "") -> str:
         """Store a document through the token API (quicker than the form); its id."""
         response = self.app.test_client().post(
-            "/api/plots", data=data, headers={"Authorization": f"Token {self.token}"}
+            f"/api/plots{query}", data=data, headers={"Authorization": f"Token {self.token}"}
         )
         assert response.status_code == 201, response.get_data(as_text=True)
         plot_id: str = response.json["id"]  # type: ignore[index]
@@ -501,8 +501,9 @@ def test_security_headers_on_pages(
     _expect_clean(watch)
 
 
-def _upload_examples(viewer: Viewer) -> dict[str, str]:
-    return {path.stem: viewer.upload(path.read_bytes()) for path in sorted(EXAMPLES.glob("*.json"))}
+def _upload_examples(viewer: Viewer, query: str = "") -> dict[str, str]:
+    paths = sorted(EXAMPLES.glob("*.json"))
+    return {path.stem: viewer.upload(path.read_bytes(), query) for path in paths}
 
 
 def test_list_thumbnails_all_load(
@@ -527,7 +528,13 @@ def test_screenshots(
     viewer: Viewer, open_page: Callable[..., Page], viewport: str, tmp_path: Path
 ) -> None:
     """Full-page pictures of the pages, for a person to look at (whatever they show)."""
-    ids = _upload_examples(viewer)
+    made = viewer.app.test_client().post(
+        "/api/collections",
+        json={"title": "histfmt examples", "description": "The documents of examples/."},
+        headers={"Authorization": f"Token {viewer.token}"},
+    )
+    collection_id = made.json["id"]  # type: ignore[index]
+    ids = _upload_examples(viewer, f"?collection={collection_id}")
     SCREENSHOTS.mkdir(exist_ok=True)
     page = open_page(viewport)
     _sign_in(page, viewer)
@@ -537,6 +544,7 @@ def test_screenshots(
         "plot-view": f"{viewer.url}/plots/{ids['mll_data_vs_mc']}?logy=1&hide=ttbar&style=CMS",
         "upload": f"{viewer.url}/upload",
         "collections": f"{viewer.url}/collections/",
+        "collection": f"{viewer.url}/collections/{collection_id}",
     }
     for name, url in shots.items():
         page.goto(url)
