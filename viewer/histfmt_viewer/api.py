@@ -13,6 +13,8 @@ from histfmt_viewer.images import drop_cached
 from histfmt_viewer.storage import VISIBILITIES, User
 from histfmt_viewer.web import (
     load_document,
+    owned_collection,
+    owned_plot,
     storage,
     token_user,
     visible_collection,
@@ -76,14 +78,9 @@ def _collection_for_upload(user: User) -> int | None:
     text = request.args.get("collection")
     if not text:
         return None
-    collection = storage().get_collection(int(text)) if text.isdigit() else None
-    if collection is None or (
-        collection["visibility"] != "public" and collection["owner_id"] != user.id
-    ):
+    if not text.isdigit():
         abort(404, "No such collection.")
-    if collection["owner_id"] != user.id:
-        abort(403, "Only the owner of a collection may add plots to it.")
-    return int(collection["id"])
+    return int(owned_collection(int(text), user)["id"])
 
 
 @bp.post("/plots")
@@ -134,18 +131,11 @@ def get_plot(plot_id: str) -> Any:
     return jsonify({**_summary(plot), "version": version, "document": to_builtins(doc)})
 
 
-def _owned_plot(plot_id: str) -> tuple[User, dict[str, Any]]:
-    user = _require_user()
-    plot = visible_plot(plot_id, user)
-    if plot["owner_id"] != user.id:
-        abort(403, "Only the owner of a plot may change or delete it.")
-    return user, plot
-
-
 @bp.put("/plots/<plot_id>")
 def update_plot(plot_id: str) -> Any:
     """A new version of a plot (owner only)."""
-    user, _ = _owned_plot(plot_id)
+    user = _require_user()
+    owned_plot(plot_id, user)
     try:
         doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
     except Refused as error:
@@ -158,7 +148,7 @@ def update_plot(plot_id: str) -> Any:
 
 @bp.delete("/plots/<plot_id>")
 def delete_plot(plot_id: str) -> Any:
-    _owned_plot(plot_id)
+    owned_plot(plot_id, _require_user())
     storage().delete_plot(plot_id)
     drop_cached(Path(current_app.config["RENDER_CACHE"]), plot_id)
     return "", 204
@@ -221,9 +211,6 @@ def get_collection(collection_id: int) -> Any:
 @bp.delete("/collections/<int:collection_id>")
 def delete_collection(collection_id: int) -> Any:
     """Delete a collection (owner only); its plots stay, outside any collection."""
-    user = _require_user()
-    row = visible_collection(collection_id, user)
-    if row["owner_id"] != user.id:
-        abort(403, "Only the owner of a collection may delete it.")
+    owned_collection(collection_id, _require_user())
     storage().delete_collection(collection_id)
     return "", 204

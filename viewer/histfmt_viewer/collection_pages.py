@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from histfmt_viewer.pages import browse, require_session_user
 from histfmt_viewer.storage import VISIBILITIES
-from histfmt_viewer.web import session_user, storage, visible_collection
+from histfmt_viewer.web import owned_collection, session_user, storage, visible_collection
 
 __all__ = ["bp"]
 
@@ -64,9 +64,6 @@ def show(collection_id: int) -> Any:
 @bp.post("/<int:collection_id>/delete")
 def delete(collection_id: int) -> Any:
     """Delete a collection (owner only); its plots stay, outside any collection."""
-    user = require_session_user()
-    row = visible_collection(collection_id, user)
-    if row["owner_id"] != user.id:
-        abort(403, "Only the owner of a collection may delete it.")
+    owned_collection(collection_id, require_session_user())
     storage().delete_collection(collection_id)
     return redirect(url_for("collections.index"), 303)

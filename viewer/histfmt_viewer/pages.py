@@ -32,7 +32,7 @@ from histfmt_viewer.images import (
 )
 from histfmt_viewer.storage import SORTS, VISIBILITIES, User
 from histfmt_viewer.view import View, parse_view
-from histfmt_viewer.web import load_document, session_user, storage, visible_plot
+from histfmt_viewer.web import load_document, owned_plot, session_user, storage, visible_plot
 
 __all__ = ["bp", "browse", "require_session_user"]
 
@@ -214,18 +214,11 @@ def upload() -> Any:
     return redirect(url_for("pages.plot", plot_id=plot_id), 303)
 
 
-def _owned(plot_id: str) -> tuple[User, dict[str, Any]]:
-    user = require_session_user()
-    row = visible_plot(plot_id, user)
-    if row["owner_id"] != user.id:
-        abort(403, "Only the owner of a plot may change or delete it.")
-    return user, row
-
-
 @bp.post("/plots/<plot_id>/versions")
 def new_version(plot_id: str) -> Any:
     """Upload a new version of a plot (owner only); older versions stay downloadable."""
-    user, _ = _owned(plot_id)
+    user = require_session_user()
+    owned_plot(plot_id, user)
     try:
         doc = _uploaded_document()
     except Refused as error:
@@ -238,7 +231,7 @@ def new_version(plot_id: str) -> Any:
 @bp.post("/plots/<plot_id>/delete")
 def delete(plot_id: str) -> Any:
     """Delete a plot with all its versions and cached images (owner only)."""
-    _owned(plot_id)
+    owned_plot(plot_id, require_session_user())
     storage().delete_plot(plot_id)
     drop_cached(Path(current_app.config["RENDER_CACHE"]), plot_id)
     return redirect(url_for("pages.index"), 303)

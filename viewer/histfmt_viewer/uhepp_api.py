@@ -37,7 +37,14 @@ from histfmt.render.labels import drawing_issues
 from histfmt_viewer import api
 from histfmt_viewer.documents import Refused, plot_info, stored_text
 from histfmt_viewer.storage import User
-from histfmt_viewer.web import load_document, storage, token_user, visible_plot
+from histfmt_viewer.web import (
+    load_document,
+    owned_collection,
+    storage,
+    token_user,
+    visible_collection,
+    visible_plot,
+)
 
 __all__ = ["bp"]
 
@@ -76,15 +83,6 @@ def _with_links(response: Response, api_url: str, ui_url: str | None = None) -> 
         response.headers["Link"] = f'<{ui_url}>; rel="ui"'
     response.headers["Content-Location"] = api_url
     return response
-
-
-def _visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any]:
-    row = storage().get_collection(collection_id)
-    if row is None or (
-        row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
-    ):
-        abort(404, "No such collection.")
-    return row
 
 
 def _collection_plots(collection_id: int, viewer: User | None) -> list[dict[str, Any]]:
@@ -147,10 +145,7 @@ def _collection_id(reference: Any) -> int:
 
 
 def _target_collection(reference: Any, user: User) -> dict[str, Any]:
-    collection = _visible_collection(_collection_id(reference), user)
-    if collection["owner_id"] != user.id:
-        abort(403, "Only the owner of a collection may add plots to it.")
-    return collection
+    return owned_collection(_collection_id(reference), user)
 
 
 @bp.get("/", strict_slashes=False)
@@ -187,7 +182,7 @@ def create_collection() -> Any:
 def collection(collection_id: int) -> Any:
     """The collection with the API URLs of all its plots that the caller may see."""
     viewer = _viewer()
-    row = _visible_collection(collection_id, viewer)
+    row = visible_collection(collection_id, viewer)
     return jsonify(_collection_body(row, viewer))
 
 

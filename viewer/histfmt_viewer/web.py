@@ -11,6 +11,8 @@ from histfmt_viewer.storage import Storage, User
 
 __all__ = [
     "load_document",
+    "owned_collection",
+    "owned_plot",
     "session_user",
     "storage",
     "token_user",
@@ -72,6 +74,22 @@ def visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any
         row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
     ):
         abort(404, "No such collection.")
+    return row
+
+
+def owned_plot(plot_id: str, user: User) -> dict[str, Any]:
+    """The plot row when ``user`` owns it: 404 if ``user`` cannot see it, else 403."""
+    row = visible_plot(plot_id, user)
+    if row["owner_id"] != user.id:
+        abort(403, "Only the owner of a plot may change or delete it.")
+    return row
+
+
+def owned_collection(collection_id: int, user: User) -> dict[str, Any]:
+    """The collection row when ``user`` owns it: 404 if ``user`` cannot see it, else 403."""
+    row = visible_collection(collection_id, user)
+    if row["owner_id"] != user.id:
+        abort(403, "Only the owner of a collection may change or delete it.")
     return row
 
 
