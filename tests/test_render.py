@@ -180,3 +180,27 @@ def test_fast_style_loading_matches_mplhep(style: str) -> None:
     from histfmt.render.style import _style_module_alone
 
     assert _style_module_alone(style) == dict(getattr(mplhep.styles, style))
+
+
+def test_hidden_samples_leave_the_stack_and_the_ratio() -> None:
+    """A ratio compares what is drawn: hiding an MC sample keeps the panel, with that
+    sample out of the denominator; hiding the whole numerator drops the panel."""
+    doc = histfmt.load(ROOT / "examples" / "mll_data_vs_mc.json")
+    (item,) = doc.ratio
+    assert "ttbar" in item.denominator
+
+    def ratio_data(hide: frozenset[str]) -> np.ndarray | None:
+        fig = figure(doc, options=RenderOptions(dpi=20, hide=hide))
+        if len(fig.axes) < 2:
+            return None
+        (points,) = [line for line in fig.axes[1].lines if len(line.get_ydata()) > 2]
+        return np.asarray(points.get_ydata(), dtype=float)
+
+    everything = ratio_data(frozenset())
+    without_ttbar = ratio_data(frozenset({"ttbar"}))
+    assert everything is not None
+    assert without_ttbar is not None
+    assert np.all(without_ttbar >= everything - 1e-9)  # a smaller prediction
+    assert np.any(without_ttbar > everything * 1.01)
+    assert ratio_data(frozenset({"data"})) is None
+    assert [i.denominator for i in doc.ratio] == [item.denominator]  # the document is kept

@@ -121,15 +121,28 @@ def _with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> An
             raise HistfmtError(f"cannot draw this document: {error}") from None
 
 
+def _shown_ratios(doc: Document, hide: frozenset[str]) -> list[Any]:
+    """The ratio items without the hidden yields: a ratio compares what is drawn, and an
+    item is left out only when one of its sides has nothing left."""
+    import msgspec
+
+    shown = []
+    for item in doc.ratio:
+        numerator = [ref for ref in item.numerator if ref.partition("/")[0] not in hide]
+        denominator = [ref for ref in item.denominator if ref.partition("/")[0] not in hide]
+        if numerator and (denominator or not item.denominator):
+            shown.append(
+                msgspec.structs.replace(item, numerator=numerator, denominator=denominator)
+            )
+    return shown
+
+
 def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = frozenset()) -> Figure:
     from matplotlib.figure import Figure
 
     view = View(doc, rebin=options.rebin)
     painter = Painter(doc, view, options, escape)
-    ratio_items = [
-        item for item in doc.ratio
-        if not ((set(item.numerator) | set(item.denominator)) & options.hide)
-    ]  # fmt: skip
+    ratio_items = _shown_ratios(doc, options.hide)
     with_ratio = bool(ratio_items) if options.ratio is None else options.ratio and bool(ratio_items)
     fig = Figure(figsize=_size(doc, options), dpi=options.dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
