@@ -60,7 +60,7 @@ def test_drawn_once_then_read_and_touched(
     tmp_path: Path, doc: histfmt.Document, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plot_id = str(uuid.uuid4())
-    data = cached_image(tmp_path, plot_id, 1, doc, png(20.0))
+    data = cached_image(tmp_path, plot_id, 1, png(20.0), lambda: doc)
     assert data.startswith(PNG)
     (path,) = files(tmp_path)
     assert path.parent.name == plot_id
@@ -72,10 +72,10 @@ def test_drawn_once_then_read_and_touched(
         raise AssertionError("a cached image was drawn again")
 
     monkeypatch.setattr(images, "render", no_drawing)
-    assert cached_image(tmp_path, plot_id, 1, doc, png(20.0), max_bytes=10**9) == data
+    assert cached_image(tmp_path, plot_id, 1, png(20.0), lambda: doc, max_bytes=10**9) == data
     assert time.time() - path.stat().st_mtime < 60  # the hit counts as a use
     with pytest.raises(ValueError, match="not a plot id"):
-        cached_image(tmp_path, "../../etc", 1, doc, png(20.0))
+        cached_image(tmp_path, "../../etc", 1, png(20.0), lambda: doc)
 
 
 def test_prune_deletes_the_least_recently_used(tmp_path: Path, pictures: list[bytes]) -> None:
@@ -156,11 +156,11 @@ def test_cached_image_keeps_the_cache_bounded(
 
     monkeypatch.setattr(images, "_prune", counted)
     plot_id = str(uuid.uuid4())
-    first = cached_image(tmp_path, plot_id, 1, doc, png(20.0), max_bytes=10**9)
+    first = cached_image(tmp_path, plot_id, 1, png(20.0), lambda: doc, max_bytes=10**9)
     bound = int(len(first) * 3.5)
     written = []
     for dpi in (21.0, 22.0, 23.0, 24.0, 25.0, 26.0):
-        data = cached_image(tmp_path, plot_id, 1, doc, png(dpi), max_bytes=bound)
+        data = cached_image(tmp_path, plot_id, 1, png(dpi), lambda: doc, max_bytes=bound)
         written.append(data)
         on_disk = files(tmp_path)
         assert sum(on_disk.values()) <= bound
@@ -171,13 +171,13 @@ def test_cached_image_keeps_the_cache_bounded(
 def test_a_hit_counts_as_a_use(tmp_path: Path, doc: histfmt.Document) -> None:
     plot_id = str(uuid.uuid4())
     for dpi in (20.0, 21.0, 22.0):
-        cached_image(tmp_path, plot_id, 1, doc, png(dpi))
+        cached_image(tmp_path, plot_id, 1, png(dpi), lambda: doc)
     by_dpi = {}
     for dpi, seconds in ((20.0, 300), (21.0, 200), (22.0, 100)):
         (path,) = (p for p in files(tmp_path) if png(dpi).key("png") in p.name)
         age(path, seconds)
         by_dpi[dpi] = path
-    cached_image(tmp_path, plot_id, 1, doc, png(20.0))  # the oldest is used again
+    cached_image(tmp_path, plot_id, 1, png(20.0), lambda: doc)  # the oldest is used again
     total = sum(files(tmp_path).values())
     prune_cache(tmp_path, total - 1)
     assert set(files(tmp_path)) == {by_dpi[20.0], by_dpi[22.0]}
@@ -186,7 +186,7 @@ def test_a_hit_counts_as_a_use(tmp_path: Path, doc: histfmt.Document) -> None:
 def test_drop_cached(tmp_path: Path, doc: histfmt.Document) -> None:
     gone, kept = str(uuid.uuid4()), str(uuid.uuid4())
     for plot_id in (gone, kept):
-        cached_image(tmp_path, plot_id, 1, doc, png(20.0), max_bytes=10**9)
+        cached_image(tmp_path, plot_id, 1, png(20.0), lambda: doc, max_bytes=10**9)
     drop_cached(tmp_path, gone)
     assert not (tmp_path / gone).exists()
     assert [p.parent.name for p in files(tmp_path)] == [kept]
@@ -214,7 +214,9 @@ def test_concurrent_readers_writers_pruning_and_dropping(
             for n in range(60):
                 plot_id = plot_ids[(worker + n) % len(plot_ids)]
                 request = png(20.0 + (n * 7 + worker) % 5)
-                data = cached_image(tmp_path, plot_id, 1 + n % 2, doc, request, max_bytes=bound)
+                data = cached_image(
+                    tmp_path, plot_id, 1 + n % 2, request, lambda: doc, max_bytes=bound
+                )
                 assert data == pictures[0]
         except BaseException as error:  # reported below
             errors.append(error)

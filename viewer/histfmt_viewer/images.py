@@ -30,6 +30,7 @@ import stat
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +43,8 @@ __all__ = [
     "MIMETYPES",
     "cached_image",
     "download_name",
-    "draw",
     "drop_cached",
-    "image_path",
     "prune_cache",
-    "read_cached",
 ]
 
 MIMETYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -57,12 +55,31 @@ TEMPORARY_GRACE_SECONDS = 60.0  # a younger .tmp file may be one being written
 _PLOT_ID = re.compile(r"[0-9a-f-]{36}")
 
 
-def image_path(cache: Path, plot_id: str, version: int, view: View, image_format: str) -> Path:
-    """Where the image of ``view`` of a plot version is cached (whether it is or not)."""
-    return _plot_folder(cache, plot_id) / f"v{version}-{view.key(image_format)}.{image_format}"
+def cached_image(
+    cache: Path,
+    plot_id: str,
+    version: int,
+    view: View,
+    read: Callable[[], Document],
+    *,
+    image_format: str = "png",
+    max_bytes: int | None = None,
+) -> bytes:
+    """The image bytes of ``view``, drawn once and then read from ``cache``.
+
+    ``read`` gives the document; it is called only on a miss, so a cached image costs
+    no parsing. With ``max_bytes`` the cache is kept under that size (see above).
+    """
+    folder = _plot_folder(cache, plot_id)
+    target = folder / f"v{version}-{view.key(image_format)}.{image_format}"
+    data = _read_cached(target)
+    if data is None:
+        data = render(read(), format=image_format, options=view.options())  # type: ignore[arg-type]
+        _store(cache, target, data, max_bytes)
+    return data
 
 
-def read_cached(target: Path) -> bytes | None:
+def _read_cached(target: Path) -> bytes | None:
     """The cached file's bytes, touched as recently used; None when not cached."""
     try:
         data = target.read_bytes()
@@ -70,35 +87,6 @@ def read_cached(target: Path) -> bytes | None:
         return None
     with contextlib.suppress(OSError):  # pruned meanwhile, or read-only: the bytes are good
         os.utime(target)
-    return data
-
-
-def draw(
-    cache: Path, target: Path, doc: Document, view: View, image_format: str,
-    *, max_bytes: int | None = None,
-) -> bytes:  # fmt: skip
-    """Render ``view`` of ``doc`` and keep it at ``target`` in ``cache``; with
-    ``max_bytes`` the cache is kept under that size (see the module docstring)."""
-    data = render(doc, format=image_format, options=view.options())  # type: ignore[arg-type]
-    _store(cache, target, data, max_bytes)
-    return data
-
-
-def cached_image(
-    cache: Path,
-    plot_id: str,
-    version: int,
-    doc: Document,
-    view: View,
-    *,
-    image_format: str = "png",
-    max_bytes: int | None = None,
-) -> bytes:
-    """The image bytes, drawn once and then read from ``cache``."""
-    target = image_path(cache, plot_id, version, view, image_format)
-    data = read_cached(target)
-    if data is None:
-        data = draw(cache, target, doc, view, image_format, max_bytes=max_bytes)
     return data
 
 

@@ -22,14 +22,7 @@ from histfmt.errors import HistfmtError
 from histfmt.model import Document
 from histfmt.render.style import STYLES
 from histfmt_viewer.documents import Refused, numbers_table, parse_upload, plot_info, stored_text
-from histfmt_viewer.images import (
-    MIMETYPES,
-    download_name,
-    draw,
-    drop_cached,
-    image_path,
-    read_cached,
-)
+from histfmt_viewer.images import MIMETYPES, cached_image, download_name, drop_cached
 from histfmt_viewer.storage import SORTS, VISIBILITIES, User
 from histfmt_viewer.view import View, parse_view
 from histfmt_viewer.web import load_document, owned_plot, session_user, storage, visible_plot
@@ -86,9 +79,11 @@ def index() -> Any:
     return render_template("index.html", **browse("pages.index"))
 
 
-def _view(doc: Document) -> View:
+def _view(doc: Document | None = None) -> View:
+    """The view of the query string (400 when wrong); hidden names checked against
+    ``doc``'s yields when given."""
     try:
-        return parse_view(request.args, names=tuple(doc.yields))
+        return parse_view(request.args, names=tuple(doc.yields) if doc is not None else ())
     except HistfmtError as error:
         abort(400, error.message)
 
@@ -125,21 +120,20 @@ def image(plot_id: str, suffix: str) -> Response:
     """The image of a view; a cached one is sent without reading the document."""
     row = visible_plot(plot_id, session_user())
     number = request.args.get("version", type=int) or int(row["latest"])
+    view = _view()
+
+    def read() -> Document:
+        _, doc = load_document(plot_id, number)
+        _view(doc)  # on a miss only: the hidden names must be yields of the document
+        return doc
+
     try:
-        view = parse_view(request.args)
+        data = cached_image(
+            Path(current_app.config["RENDER_CACHE"]), plot_id, number, view, read,
+            image_format=suffix, max_bytes=int(current_app.config["RENDER_CACHE_MAX_BYTES"]),
+        )  # fmt: skip
     except HistfmtError as error:
         abort(400, error.message)
-    cache = Path(current_app.config["RENDER_CACHE"])
-    target = image_path(cache, plot_id, number, view, suffix)
-    data = read_cached(target)
-    if data is None:
-        _, doc = load_document(plot_id, number)
-        view = _view(doc)  # again, now checking hidden names against the yields
-        try:
-            data = draw(cache, target, doc, view, suffix,
-                        max_bytes=int(current_app.config["RENDER_CACHE_MAX_BYTES"]))  # fmt: skip
-        except HistfmtError as error:
-            abort(400, error.message)
     inline = suffix != "pdf" and "download" not in request.args
     name = download_name(row["title"], suffix, version=number)
     public = row["visibility"] == "public"
