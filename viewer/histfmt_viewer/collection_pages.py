@@ -8,7 +8,13 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from histfmt_viewer.pages import browse, require_session_user
 from histfmt_viewer.storage import VISIBILITIES
-from histfmt_viewer.web import owned_collection, session_user, storage, visible_collection
+from histfmt_viewer.web import (
+    owned_collection,
+    owns,
+    session_user,
+    storage,
+    visible_collection,
+)
 
 __all__ = ["bp"]
 
@@ -57,7 +63,7 @@ def show(collection_id: int) -> Any:
     viewer = session_user()
     row = visible_collection(collection_id, viewer)
     grid = browse("collections.show", in_collection=collection_id, collection_id=collection_id)
-    owner = viewer is not None and viewer.id == row["owner_id"]
+    owner = owns(viewer, row)
     return render_template("collection.html", collection=row, owner=owner, **grid)
 
 

@@ -25,7 +25,14 @@ from histfmt_viewer.documents import Refused, numbers_table, parse_upload, plot_
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name, drop_cached
 from histfmt_viewer.storage import SORTS, VISIBILITIES, User
 from histfmt_viewer.view import View, parse_view
-from histfmt_viewer.web import load_document, owned_plot, session_user, storage, visible_plot
+from histfmt_viewer.web import (
+    load_document,
+    owned_plot,
+    owns,
+    session_user,
+    storage,
+    visible_plot,
+)
 
 __all__ = ["bp", "browse", "require_session_user"]
 
@@ -100,7 +107,7 @@ def plot(plot_id: str) -> Any:
         "plot.html", plot=row, version=version, doc=doc, view=view,
         image_args={**view.query(), "version": version}, table=numbers_table(doc),
         versions=storage().list_versions(plot_id), styles=STYLES, collection=collection,
-        owner=viewer is not None and viewer.id == row["owner_id"],
+        owner=owns(viewer, row),
         description=doc.metadata.description if isinstance(doc.metadata.description, str) else "",
     )  # fmt: skip
 
@@ -160,7 +167,7 @@ def require_session_user() -> User:
 
 
 def _upload_form(user: User, errors: list[dict[str, str]], status: int = 200) -> Any:
-    collections = [c for c in storage().list_collections(user) if c["owner_id"] == user.id]
+    collections = [c for c in storage().list_collections(user) if owns(user, c)]
     page = render_template(
         "upload.html", errors=errors, visibilities=VISIBILITIES, collections=collections,
         chosen=request.values.get("collection", ""),
@@ -185,7 +192,7 @@ def _placement(user: User) -> tuple[str, int | None]:
     if not chosen:
         return visibility, None
     collection = storage().get_collection(int(chosen)) if chosen.isdigit() else None
-    if collection is None or collection["owner_id"] != user.id:
+    if collection is None or not owns(user, collection):
         raise Refused([{"path": "collection", "message": "choose one of your collections"}])
     return visibility, int(collection["id"])
 

@@ -13,6 +13,7 @@ __all__ = [
     "load_document",
     "owned_collection",
     "owned_plot",
+    "owns",
     "session_user",
     "storage",
     "token_user",
@@ -57,12 +58,15 @@ def session_user() -> User | None:
     return result
 
 
+def owns(viewer: User | None, row: dict[str, Any]) -> bool:
+    """Whether ``viewer`` owns the plot or collection ``row``."""
+    return viewer is not None and viewer.id == row["owner_id"]
+
+
 def visible_plot(plot_id: str, viewer: User | None) -> dict[str, Any]:
     """The plot row, or 404 when it does not exist or is private to someone else."""
     plot = storage().get_plot(plot_id) if len(plot_id) <= 36 else None
-    if plot is None or (
-        plot["visibility"] != "public" and (viewer is None or viewer.id != plot["owner_id"])
-    ):
+    if plot is None or (plot["visibility"] != "public" and not owns(viewer, plot)):
         abort(404, "No such plot.")
     return plot
 
@@ -70,9 +74,7 @@ def visible_plot(plot_id: str, viewer: User | None) -> dict[str, Any]:
 def visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any]:
     """The collection row, or 404 when it does not exist or is private to someone else."""
     row = storage().get_collection(collection_id) if 0 < collection_id < 2**31 else None
-    if row is None or (
-        row["visibility"] != "public" and (viewer is None or viewer.id != row["owner_id"])
-    ):
+    if row is None or (row["visibility"] != "public" and not owns(viewer, row)):
         abort(404, "No such collection.")
     return row
 
@@ -80,7 +82,7 @@ def visible_collection(collection_id: int, viewer: User | None) -> dict[str, Any
 def owned_plot(plot_id: str, user: User) -> dict[str, Any]:
     """The plot row when ``user`` owns it: 404 if ``user`` cannot see it, else 403."""
     row = visible_plot(plot_id, user)
-    if row["owner_id"] != user.id:
+    if not owns(user, row):
         abort(403, "Only the owner of a plot may change or delete it.")
     return row
 
@@ -88,7 +90,7 @@ def owned_plot(plot_id: str, user: User) -> dict[str, Any]:
 def owned_collection(collection_id: int, user: User) -> dict[str, Any]:
     """The collection row when ``user`` owns it: 404 if ``user`` cannot see it, else 403."""
     row = visible_collection(collection_id, user)
-    if row["owner_id"] != user.id:
+    if not owns(user, row):
         abort(403, "Only the owner of a collection may change or delete it.")
     return row
 
