@@ -40,3 +40,50 @@ def test_first_reads_in_threads_at_once(run: int) -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr[-2000:]
+
+
+LABEL_CHECKS_AND_DRAWING_AT_ONCE = """
+import sys, threading
+import histfmt
+from histfmt.render.labels import drawing_issues
+from histfmt.render.mpl import render
+
+doc = histfmt.load(sys.argv[1])
+labels = [r"$t\\bar{t}$", r"$Z\\to\\ell\\ell$", r"$m_{\\ell\\ell}$", r"$p_{T}^{j_1}$",
+          r"$\\sqrt{s}=13$ TeV", r"$W\\to\\mu\\nu$", r"$\\gamma^*$", r"$\\frac{1}{N}$"]
+verdicts = []
+barrier = threading.Barrier(12)
+
+def check(index):
+    barrier.wait()
+    if index == 0:
+        render(doc)  # drawing parses mathtext too, in another thread
+        return
+    for k in range(12):
+        name = next(iter(doc.yields))
+        copy = histfmt.loads(histfmt.dumps(doc))
+        copy.yields[name].label = labels[(index + k) % len(labels)] + " " * (k % 4)
+        verdicts.append([issue.message for issue in drawing_issues(copy)])
+
+threads = [threading.Thread(target=check, args=(i,)) for i in range(12)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+refused = [v for v in verdicts if v]
+print(len(verdicts), len(refused), refused[:1])
+"""
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_label_checks_in_threads_at_once_accept_valid_mathtext(run: int) -> None:
+    """matplotlib's mathtext parser is one grammar per process: checked from many
+    threads at once (a threaded server's uploads), valid labels such as
+    ``$t\\bar{t}$`` used to be refused, and the cached verdict kept refusing them."""
+    pytest.importorskip("matplotlib")
+    result = subprocess.run(
+        [sys.executable, "-c", LABEL_CHECKS_AND_DRAWING_AT_ONCE, str(EXAMPLE)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[:2] == ["132", "0"], result.stdout

@@ -12,6 +12,7 @@ from msgspec import UnsetType
 
 from histfmt.errors import Issue, format_path
 from histfmt.model import Document
+from histfmt.render.lock import MATPLOTLIB_LOCK
 
 __all__ = [
     "MAX_DRAWN_LENGTH",
@@ -31,7 +32,11 @@ _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 
 @functools.lru_cache(maxsize=4096)
 def mathtext_problem(text: str) -> str | None:
-    """Why matplotlib cannot draw ``text`` (None when it can)."""
+    """Why matplotlib cannot draw ``text`` (None when it can).
+
+    The parse holds :data:`MATPLOTLIB_LOCK`: parsed from two threads at once, valid
+    mathtext fails, and the cache would keep that wrong verdict.
+    """
     if not _UNESCAPED_DOLLAR.search(text):
         return None
     if len(_UNESCAPED_DOLLAR.findall(text)) % 2:
@@ -40,7 +45,8 @@ def mathtext_problem(text: str) -> str | None:
     from matplotlib.mathtext import MathTextParser
 
     try:
-        MathTextParser("path").parse(text, dpi=72, prop=FontProperties())
+        with MATPLOTLIB_LOCK:
+            MathTextParser("path").parse(text, dpi=72, prop=FontProperties())
     except Exception as exc:
         first = str(exc).strip().splitlines()
         return "invalid mathtext: " + (first[-1] if first else type(exc).__name__)
@@ -69,7 +75,8 @@ def style_problem(key: str, value: object) -> str | None:
         from matplotlib.markers import MarkerStyle
 
         try:
-            MarkerStyle(value)  # type: ignore[arg-type]
+            with MATPLOTLIB_LOCK:  # a "$...$" marker is parsed as mathtext
+                MarkerStyle(value)  # type: ignore[arg-type]
         except (ValueError, TypeError):
             return f"{value!r} is not a marker"
     return None

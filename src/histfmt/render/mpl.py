@@ -10,7 +10,6 @@ one-patch-per-bin.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from histfmt.render.decorations import (
     readable_log_ticks,
 )
 from histfmt.render.labels import bad_labels, drawing_issues
+from histfmt.render.lock import MATPLOTLIB_LOCK
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
 from histfmt.render.prepare import View
 from histfmt.render.style import rc_for
@@ -79,7 +79,6 @@ def _rc(style: str, width: float) -> Iterator[None]:
 
 
 DEFAULT_WIDTH = 6.0
-_LOCK = threading.RLock()
 
 
 def _size(doc: Document, options: RenderOptions) -> tuple[float, float]:
@@ -106,9 +105,7 @@ def _with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> An
         issues = drawing_issues(doc)
         if issues:
             raise ValidationError(issues)
-    # matplotlib's rcParams and its mathtext parser are process-wide and not thread-safe:
-    # a threaded server must draw one figure at a time (processes scale out instead).
-    with _LOCK, _rc(_style_name(doc, options), _size(doc, options)[0]):
+    with MATPLOTLIB_LOCK, _rc(_style_name(doc, options), _size(doc, options)[0]):
         try:
             return make(frozenset())
         except ValueError as error:
