@@ -8,7 +8,6 @@ Each test gets its own PostgreSQL schema, dropped afterwards.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,20 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 
-VIEWER = Path(__file__).resolve().parents[2] / "viewer"
-try:
-    import histfmt_viewer  # noqa: F401
-except ImportError:  # not installed (the wheel entry is missing): use the source folder
-    sys.path.insert(0, str(VIEWER))
-
-import sqlalchemy as sa  # noqa: E402
-from flask import Flask  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from histfmt_viewer import create_app  # noqa: E402
-from histfmt_viewer.storage import Storage, engine_url  # noqa: E402
-
-import histfmt  # noqa: E402
+import histfmt
+from histfmt_viewer import create_app
+from histfmt_viewer.storage import Storage, engine_url
 
 SERVER_TIMEOUT = 10.0
 
