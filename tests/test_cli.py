@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 import histfmt
 from histfmt.cli import cli
+from histfmt.errors import HistfmtError
 
 from .conftest import RESOURCES
 
@@ -171,7 +172,7 @@ def test_viewer_commands_without_the_viewer_extra() -> None:
 
 
 def test_one_issue_printer(capsys: pytest.CaptureFixture[str]) -> None:
-    from histfmt.cli.report import echo_issues
+    from histfmt.cli.report import echo_issues, error_text
 
     lone = [{"path": "$", "message": "cannot read file"}]
     several = [{"path": "$", "message": "a"}, {"path": "x.unit", "message": "b"}]
@@ -186,6 +187,9 @@ def test_one_issue_printer(capsys: pytest.CaptureFixture[str]) -> None:
         "f.json: $: a",
         "f.json: x.unit: b",
     ]
+    assert error_text("f.json", HistfmtError("bad", filename="f.json")) == "bad"
+    inner = HistfmtError("bad", filename="f.tar.gz/t.yaml")
+    assert error_text("f.tar.gz", inner) == "f.tar.gz/t.yaml: bad"
 
 
 def test_unexpected_failure_in_convert_is_exit_two(

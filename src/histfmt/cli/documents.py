@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from histfmt.cli.report import EXIT_INVALID, echo_issues, fail, problems
+from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail, problems
 from histfmt.convert.registry import KINDS
 from histfmt.errors import HistfmtError
 from histfmt.render.style import STYLES  # names only: matplotlib is imported when drawing
@@ -321,7 +321,7 @@ def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
                 registry.write(registry.read(source), target, kind)
             except HistfmtError as error:
                 failed += 1
-                message = str(error).removeprefix(f"{source}: ")
+                message = error_text(source, error)
                 click.echo(f"\n{source}: {message}" if many else f"{source}: {message}", err=True)
             except Exception as error:
                 fail(source, error)

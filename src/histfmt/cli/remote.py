@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from histfmt.cli.report import EXIT_INVALID, echo_issues, fail
+from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail
 from histfmt.errors import HistfmtError
 
 __all__ = ["pull", "push"]
@@ -86,8 +86,7 @@ def push(
         try:
             data = histfmt.dumps(registry.read(name))
         except HistfmtError as error:
-            lone = str(error).removeprefix(f"{name}: ")  # keeps a file inside an archive
-            echo_issues(name, error.as_dicts(), lone=lone)
+            echo_issues(name, error.as_dicts(), lone=error_text(name, error))
             status = EXIT_INVALID
             continue
         except Exception as error:

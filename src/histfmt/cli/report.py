@@ -15,7 +15,7 @@ import click
 
 from histfmt.errors import HistfmtError
 
-__all__ = ["EXIT_FAILURE", "EXIT_INVALID", "echo_issues", "fail", "problems"]
+__all__ = ["EXIT_FAILURE", "EXIT_INVALID", "echo_issues", "error_text", "fail", "problems"]
 
 EXIT_INVALID = 1
 """Some input is invalid or could not be read (or a server refused it)."""
@@ -28,6 +28,15 @@ def problems(error: Exception) -> tuple[int, list[dict[str, str]]]:
     if isinstance(error, HistfmtError):
         return EXIT_INVALID, error.as_dicts()
     return EXIT_FAILURE, [{"path": "$", "message": f"internal error: {error!r}"}]
+
+
+def error_text(name: str, error: HistfmtError) -> str:
+    """The error's text for a line that starts with ``name: `` already.
+
+    Unlike the issues' messages, it keeps the name of another file the error was
+    raised for (a table inside a HEPData archive).
+    """
+    return str(error).removeprefix(f"{name}: ")
 
 
 def echo_issues(
