@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from histfmt.cli.report import error_text
 from histfmt.errors import HistfmtError
 from histfmt.render.mpl import ImageFormat, RenderOptions
 
@@ -42,7 +43,7 @@ def render_file(source: str, target: str, format: ImageFormat, options: RenderOp
     try:
         save(load(source), target, format=format, options=options)
     except HistfmtError as error:
-        return Outcome(source, target, str(error).removeprefix(f"{source}: "))
+        return Outcome(source, target, error_text(source, error))
     except (OSError, ValueError, RuntimeError) as error:  # keep going with the others
         return Outcome(source, target, f"{type(error).__name__}: {error}")
     return Outcome(source, target)

@@ -1,0 +1,344 @@
+"""The document commands: validate, schema, info, show, render, convert."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail, problems
+from histfmt.convert.registry import KINDS
+from histfmt.errors import HistfmtError
+from histfmt.render.style import STYLES  # names only: matplotlib is imported when drawing
+
+if TYPE_CHECKING:
+    from histfmt.model import Document
+
+__all__ = ["convert", "info", "render", "schema", "show", "validate"]
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, not 'ok' lines.")
+def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Check FILES (.json, .json.gz, .yaml; '-' for stdin) against the format.
+
+    Exit status: 0 all valid, 1 some invalid (each error printed with the
+    file and its JSON path), 2 an unexpected failure.
+
+    \b
+    Examples:
+      histfmt validate plot.json
+      cat plot.json | histfmt validate -
+    """
+
+    report: list[dict[str, Any]] = []
+    status = 0
+    for name in files:
+        entry: dict[str, Any] = {"file": name, "valid": True, "errors": []}
+        try:
+            _load(name)
+        except Exception as error:
+            failure, issues = problems(error)
+            entry.update(valid=False, errors=issues)
+            status = max(status, failure)
+        report.append(entry)
+        if as_json:
+            continue
+        if not entry["valid"]:
+            echo_issues(name, entry["errors"])
+        elif not quiet:
+            click.echo(f"{name}: ok")
+    if as_json:
+        click.echo(json.dumps({"valid": status == 0, "files": report}, indent=2))
+    sys.exit(status)
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of the format (draft 2020-12)."""
+    from importlib import resources
+
+    from histfmt.schema import SCHEMA_FILENAME
+
+    click.echo(
+        resources.files("histfmt.resources").joinpath(SCHEMA_FILENAME).read_text("utf-8"), nl=False
+    )
+
+
+def _load(name: str) -> Document:
+    from histfmt.io import load
+
+    return load(sys.stdin.buffer, format="json") if name == "-" else load(name)
+
+
+def _use_color(option: bool | None) -> bool:
+    if option is not None:
+        return option
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _edges(text: str) -> list[float]:
+    """``--rebin`` edges (parsing lives with the rebinning, in render.prepare)."""
+    from histfmt.render.prepare import parse_edges
+
+    return list(parse_edges(text, option="--rebin"))
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def info(file: str, as_json: bool) -> None:
+    """Summarise FILE: metadata, axis, yields, stacks, ratio.
+
+    Every yield with its total, flow content, uncertainty kinds and storage;
+    every stack layer and ratio item with its total. Totals are sums over the
+    drawn bins (after the document's rebinning and flow options), in events;
+    flow bins are listed as stored. Exit status: 0 ok, 1 the file cannot be
+    read or is invalid.
+
+    \b
+    Examples:
+      histfmt info plot.json
+      histfmt info --json plot.json | jq '.yields[] | {name, total}'
+    """
+    from histfmt.summary import format_summary, summarize
+
+    try:
+        summary = {"file": file, **summarize(_load(file))}
+    except Exception as error:
+        fail(file, error)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_summary(summary, color=_use_color(None)), nl=False)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--width",
+    type=int,
+    default=None,
+    help="Columns to use (at least 40). Default: the terminal width.",
+)
+@click.option(
+    "--rebin",
+    metavar="EDGES",
+    default=None,
+    help="Comma-separated edges to draw with, a subset of the x edges, e.g. 0,50,100,200.",
+)
+@click.option(
+    "--logy/--liny", default=None, help="Logarithmic or linear y. Default: the document's."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colours. Default: on when writing to a terminal."
+)
+def show(
+    file: str, width: int | None, rebin: str | None, logy: bool | None, color: bool | None
+) -> None:
+    """Draw FILE in the terminal, like histoprint.
+
+    The first stack is drawn as bars (a colour or shade per layer), the other
+    stacks (data) as markers, then a summary line per ratio item. The x axis
+    runs down the page, the y axis to the right. Needs histoprint
+    (pip install 'histfmt[plot]'). Exit status: 0 ok, 1 the file cannot be read,
+    is invalid, or an option is wrong.
+
+    \b
+    Examples:
+      histfmt show plot.json
+      histfmt show plot.json --logy --width 100
+      histfmt show plot.json --rebin 0,50,100,200 --color | less -R
+    """
+    import shutil
+
+    from histfmt.render.text import render_text
+
+    use_color = _use_color(color)
+    try:
+        edges = None if rebin is None else _edges(rebin)
+        text = render_text(
+            _load(file),
+            width=width or shutil.get_terminal_size().columns,
+            rebin=edges,
+            logy=logy,
+            color=use_color,
+        )
+    except Exception as error:
+        fail(file, error)
+    click.echo(text, nl=False, color=use_color)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", "out", metavar="PATH",
+    help="Image file (one input) or folder (several inputs; created if missing). "
+    "Default: beside each input.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default=None,
+    help="Image format. Default: from the --output suffix, else png.",
+)  # fmt: skip
+@click.option("--dpi", type=click.FloatRange(10, 1200), default=150, show_default=True,
+              help="Resolution of PNG images.")  # fmt: skip
+@click.option("--size", metavar="W,H", help="Figure size in inches, e.g. 6,6.")
+@click.option(
+    "--logy/--liny", default=None, help="Logarithmic or linear y axis (default: as in the file)."
+)
+@click.option("--rebin", metavar="EDGES", help="Draw with these edges, e.g. 0,50,100,200.")
+@click.option("--style", type=click.Choice(STYLES),
+              help="Plot style (default: the badge's experiment, else histfmt's).")  # fmt: skip
+@click.option("--no-ratio", is_flag=True, help="Leave out the ratio panel.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on labels matplotlib cannot parse (default: draw literally).",
+)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Parallel worker processes for many files.")  # fmt: skip
+def render(
+    files: tuple[str, ...],
+    out: str | None,
+    image_format: str | None,
+    dpi: float,
+    size: str | None,
+    logy: bool | None,
+    rebin: str | None,
+    style: str | None,
+    no_ratio: bool,
+    strict: bool,
+    jobs: int,
+) -> None:
+    """Draw FILES as images (PNG, SVG or PDF) with matplotlib and mplhep.
+
+    One file gives one image; several files go into the --output folder with
+    a progress bar. Exit status: 0 all drawn, 1 some failed (each named with
+    its error), 2 an unexpected failure.
+
+    \b
+    Examples:
+      histfmt render plot.json                   # writes plot.png
+      histfmt render plot.json -o plot.pdf --style CMS
+      histfmt render plots/*.json -o images/ -f svg -j 2
+      histfmt render plot.json --logy --rebin 0,50,100,200 --dpi 300
+    """
+    from histfmt.cli.batch import output_path, render_files
+    from histfmt.render.mpl import RenderOptions
+
+    try:
+        edges = None if rebin is None else _edges(rebin)
+        figure_size = None if size is None else _size(size)
+    except HistfmtError as error:
+        fail("render", error)
+    many = len(files) > 1
+    chosen = image_format or (
+        Path(out).suffix.lstrip(".").lower() if out and not many and Path(out).suffix else "png"
+    )
+    if chosen not in ("png", "svg", "pdf"):
+        fail(out or "render", HistfmtError(f"cannot tell the image format from {out!r}; use -f"))
+    if many and out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    options = RenderOptions(
+        style=style, logy=logy, rebin=edges, size=figure_size, dpi=dpi,
+        ratio=False if no_ratio else None, strict_labels=strict,
+    )  # fmt: skip
+    pairs = [(f, str(output_path(f, out=out, format=chosen, many=many))) for f in files]  # type: ignore[arg-type]
+
+    def progress(outcomes: Any) -> Any:
+        with click.progressbar(
+            outcomes, length=len(pairs), label="rendering", file=sys.stderr
+        ) as bar:
+            yield from bar
+
+    outcomes = render_files(
+        pairs, format=chosen, options=options, workers=jobs,  # type: ignore[arg-type]
+        progress=progress if many else None,
+    )  # fmt: skip
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"{outcome.source}: {outcome.error}", err=True)
+        elif not many:
+            click.echo(outcome.target)
+    if many:
+        click.echo(
+            f"{len(outcomes) - len(failed)} of {len(outcomes)} drawn into {out or 'their folders'}"
+        )
+    sys.exit(EXIT_INVALID if failed else 0)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("output", type=click.Path())
+@click.option(
+    "--to", "to", type=click.Choice(KINDS),
+    help="Output kind. Default: from OUTPUT (.json/.yaml/.json.gz: histfmt, .root, "
+    ".tar.gz: hepdata).",
+)  # fmt: skip
+def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
+    """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.
+
+    The input kind is detected from the content. One input gives OUTPUT; several
+    go into the folder OUTPUT (created if missing), with a progress bar. For
+    HEPData, OUTPUT is a folder or a .tar.gz archive. Exit status: 0 all
+    converted, 1 some failed (each named with its error), 2 unexpected failure.
+
+    \b
+    Examples:
+      histfmt convert plot_uhepp.json plot.json          # uhepp -> histfmt
+      histfmt convert plot.json plot.yaml                # histfmt JSON -> YAML
+      histfmt convert plot.json plot_uhepp.json --to uhepp
+      histfmt convert plot.json submission.tar.gz        # a HEPData submission
+      histfmt convert histograms.root plot.json          # every TH1 as a yield
+      histfmt convert old/*.json new/ --to histfmt       # many into a folder
+    """
+    from histfmt.convert import registry
+
+    many = len(inputs) > 1
+    if many:
+        if to is None:
+            fail(output, HistfmtError("converting several inputs needs --to"))
+        Path(output).mkdir(parents=True, exist_ok=True)
+        kind: Any = to
+        pairs = [(i, str(Path(output) / registry.output_name(i, kind))) for i in inputs]
+    else:
+        try:
+            kind = registry.output_kind(output, to)  # type: ignore[arg-type]
+        except HistfmtError as error:
+            fail(output, error)
+        pairs = [(inputs[0], output)]
+    failed = 0
+    with click.progressbar(pairs, label="converting", file=sys.stderr, hidden=not many) as bar:
+        for source, target in bar:
+            try:
+                registry.write(registry.read(source), target, kind)
+            except HistfmtError as error:
+                failed += 1
+                message = error_text(source, error)
+                click.echo(f"\n{source}: {message}" if many else f"{source}: {message}", err=True)
+            except Exception as error:
+                fail(source, error)
+    if many:
+        click.echo(f"{len(pairs) - failed} of {len(pairs)} converted into {output}")
+    elif not failed:
+        click.echo(output)
+    sys.exit(EXIT_INVALID if failed else 0)
+
+
+def _size(text: str) -> tuple[float, float]:
+    try:
+        width, height = (float(part) for part in text.split(","))
+    except ValueError:
+        raise HistfmtError(f"--size: expected W,H in inches such as 6,6; got {text!r}") from None
+    if not (0 < width <= 100 and 0 < height <= 100):
+        raise HistfmtError(
+            f"--size: width and height must be between 0 and 100 inches; got {text!r}"
+        )
+    return width, height
