@@ -138,14 +138,31 @@ def test_help_lists_every_command_and_imports_commands_lazily() -> None:
 
 
 def test_every_command_is_where_the_table_says() -> None:
-    from histfmt.cli import COMMANDS
+    from histfmt.cli import COMMANDS, SHORT_HELP
 
+    assert sorted(SHORT_HELP) == sorted(COMMANDS)
     with click.Context(cli) as ctx:
         for name in COMMANDS:
             command = cli.get_command(ctx, name)
             assert command is not None
             assert command.name == name
             assert command.help, f"{name} has no help"
+            # the line ``histfmt --help`` shows, as click would make it from the command
+            assert SHORT_HELP[name] == command.get_short_help_str(limit=64), name
+
+
+def test_listing_the_commands_imports_none() -> None:
+    code = (
+        "import sys\n"
+        "from histfmt.cli import cli\n"
+        "try: cli.main(['--help'], standalone_mode=False)\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('histfmt.cli.', 'histfmt_viewer',"
+        " 'flask', 'matplotlib'))))"
+    )
+    ran = _run(code)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split("\n")[-2] == "['histfmt.cli.lazy', 'histfmt.cli.report']"
 
 
 def test_viewer_commands_without_the_viewer_extra() -> None:

@@ -17,7 +17,7 @@ from histfmt.cli.lazy import LazyGroup
 from histfmt.cli.report import EXIT_INVALID
 from histfmt.errors import HistfmtError
 
-__all__ = ["COMMANDS", "VIEWER_MISSING", "cli", "main"]
+__all__ = ["COMMANDS", "SHORT_HELP", "VIEWER_MISSING", "cli", "main"]
 
 COMMANDS = {
     "validate": "histfmt.cli.documents:validate",
@@ -34,12 +34,29 @@ COMMANDS = {
 }
 """Every command: its name and where it lives, ``"module:attribute"``."""
 
+SHORT_HELP = {
+    "validate": "Check FILES (.json, .json.gz, .yaml; '-' for stdin) against...",
+    "schema": "Print the JSON Schema of the format (draft 2020-12).",
+    "info": "Summarise FILE: metadata, axis, yields, stacks, ratio.",
+    "show": "Draw FILE in the terminal, like histoprint.",
+    "render": "Draw FILES as images (PNG, SVG or PDF) with matplotlib and...",
+    "convert": "Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.",
+    "serve": "Run the web viewer (Flask's development server; use a WSGI...",
+    "init-db": "Create the viewer's database tables (done on every start too).",
+    "token": "API tokens of the web viewer.",
+    "push": "Upload FILES to a web viewer; print each new plot's page...",
+    "pull": "Download plot ID from a web viewer and write it as a histfmt...",
+}
+"""Each command's line in ``histfmt --help``, so that listing imports no command
+(the viewer's would import Flask); a test keeps it equal to the commands' own."""
+
 VIEWER_MISSING = "the web viewer needs Flask and SQLAlchemy: pip install 'histfmt[viewer]'"
 
 
 @click.group(
     cls=LazyGroup,
     lazy=COMMANDS,
+    listing=SHORT_HELP,
     missing={"histfmt_viewer": VIEWER_MISSING},
     context_settings={"help_option_names": ["-h", "--help"]},
 )

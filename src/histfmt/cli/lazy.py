@@ -19,20 +19,31 @@ __all__ = ["LazyGroup"]
 class LazyGroup(click.Group):
     """A group of ``lazy`` commands, ``{"name": "module:attribute"}``.
 
-    ``missing`` maps a top-level package to the message shown when it cannot be
-    imported (an extra that is not installed); the command then exits 1 with it.
+    ``listing`` gives each command's line in the group's help, so that listing
+    imports none of them. ``missing`` maps a top-level package to the message shown
+    when it cannot be imported (an extra that is not installed); the command then
+    exits 1 with it.
     """
 
     def __init__(
         self,
         *args: Any,
         lazy: Mapping[str, str] | None = None,
+        listing: Mapping[str, str] | None = None,
         missing: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
+        self.listing = dict(listing or {})
         self.missing = dict(missing or {})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``listing``: no command is imported to list it."""
+        rows = [(name, self.listing.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
