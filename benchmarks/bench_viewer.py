@@ -53,13 +53,13 @@ from typing import Any
 import sqlalchemy as sa
 from _common import RESULTS_DIR, fmt_time, machine_info, md_table, source_fingerprint, write_report
 from flask import Flask
+from viewer_wsgi import PING
+
+import histfmt
 from histfmt_viewer import create_app
 from histfmt_viewer.documents import plot_info, stored_text
 from histfmt_viewer.schema import plot_tags, plots, versions
 from histfmt_viewer.storage import PlotInfo, Storage, User, engine_url
-from viewer_wsgi import PING
-
-import histfmt
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "mll_data_vs_mc.json"

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
-from histfmt_viewer import create_app
-from histfmt_viewer.storage import Storage
 
 import histfmt
+from histfmt_viewer import create_app
+from histfmt_viewer.storage import Storage
 
 from .conftest import served
 
@@ -111,6 +111,7 @@ class Viewer:
     def count(self) -> int:
         """Stored plots, private ones included."""
         import sqlalchemy as sa
+
         from histfmt_viewer.schema import plots
 
         with self.storage.engine.connect() as conn:

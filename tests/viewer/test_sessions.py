@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from flask.testing import FlaskClient
+
 from histfmt_viewer.schema import tokens
 from histfmt_viewer.storage import Storage, hash_token
 

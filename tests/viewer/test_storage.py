@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+import histfmt
 from histfmt_viewer.documents import plot_info, stored_text
 from histfmt_viewer.schema import metadata
 from histfmt_viewer.storage import Storage, User
-
-import histfmt
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AUTHORS = {
