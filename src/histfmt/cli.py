@@ -127,8 +127,8 @@ def _use_color(option: bool | None) -> bool:
 
 
 def _edges(text: str) -> list[float]:
-    """``--rebin`` edges (parsing lives with the rebinning, in render.prepare)."""
-    from histfmt.render.prepare import parse_edges
+    """``--rebin`` edges (parsing lives with the rebinning, in histfmt.shown)."""
+    from histfmt.shown import parse_edges
 
     return list(parse_edges(text, option="--rebin"))
 

@@ -110,7 +110,7 @@ def numbers_table(doc: Document) -> dict[str, Any]:
     """Rows of (bin, value and uncertainties per yield) for the plot page, flow bins included."""
     import numpy as np
 
-    from histfmt.render.prepare import uncertainty_variances
+    from histfmt.shown import uncertainty_variances
 
     names = list(doc.yields)
     columns = []
