@@ -15,6 +15,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
+from histfmt.codec import canonical_bytes
 from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
@@ -824,8 +825,6 @@ class Document(_Base, kw_only=True):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
-        from histfmt.io import canonical_bytes
-
         return canonical_bytes(self) == canonical_bytes(other)
 
     __hash__ = None  # type: ignore[assignment]
