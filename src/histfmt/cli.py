@@ -273,7 +273,7 @@ def render(
       histfmt render plot.json --logy --rebin 0,50,100,200 --dpi 300
     """
     from histfmt.render.batch import output_path, render_files
-    from histfmt.render.mpl import RenderOptions
+    from histfmt.render.options import RenderOptions
 
     try:
         edges = None if rebin is None else _edges(rebin)

@@ -800,7 +800,8 @@ class Document(_Base, kw_only=True):
 
     def _image(self, format: Literal["png", "svg"]) -> bytes | None:
         try:
-            from histfmt.render.mpl import RenderOptions, render
+            from histfmt.render.mpl import render
+            from histfmt.render.options import RenderOptions
         except ImportError:
             return None
         try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from histfmt.errors import HistfmtError
-from histfmt.render.mpl import RenderOptions
+from histfmt.render.options import RenderOptions
 from histfmt.render.style import STYLES
 from histfmt.shown import parse_edges
 

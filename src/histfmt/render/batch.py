@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from histfmt.errors import HistfmtError
-from histfmt.render.mpl import ImageFormat, RenderOptions
+from histfmt.render.options import ImageFormat, RenderOptions
 
 __all__ = ["Outcome", "output_path", "render_file", "render_files"]
 

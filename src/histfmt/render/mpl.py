@@ -12,9 +12,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from msgspec import UnsetType
 
@@ -33,6 +32,7 @@ from histfmt.render.decorations import (
 )
 from histfmt.render.labels import bad_labels, drawing_issues
 from histfmt.render.lock import MATPLOTLIB_LOCK
+from histfmt.render.options import FORMATS, ImageFormat, RenderOptions
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
 from histfmt.render.style import rc_for
 from histfmt.shown import Shown
@@ -40,27 +40,9 @@ from histfmt.shown import Shown
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["RenderOptions", "figure", "render", "save"]
+__all__ = ["figure", "render", "save"]
 
-ImageFormat = Literal["png", "svg", "pdf"]
-FORMATS: tuple[ImageFormat, ...] = ("png", "svg", "pdf")
 KNOWN_BRANDS = {"ATLAS", "CMS", "LHCb", "ALICE"}
-BAND_HATCH = "////"
-BAND_COLOR = "#555555"
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices made at render time; ``None`` means: as the document says."""
-
-    style: str | None = None
-    logy: bool | None = None
-    rebin: Any = None
-    size: tuple[float, float] | None = None
-    dpi: float = 100.0
-    ratio: bool | None = None
-    hide: frozenset[str] = field(default_factory=frozenset)
-    strict_labels: bool = False
 
 
 def _style_name(doc: Document, options: RenderOptions) -> str:

@@ -25,7 +25,7 @@ from histfmt.shown import Series, Shown
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from histfmt.render.mpl import RenderOptions
+    from histfmt.render.options import RenderOptions
 
 __all__ = ["Painter", "draw_graph", "draw_hline", "draw_vline"]
 
