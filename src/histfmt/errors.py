@@ -1,4 +1,4 @@
-"""The histfmt error: every failure names the file and the JSON path."""
+"""The histfmt errors: every failure names the file and, where it has one, the JSON path."""
 
 from __future__ import annotations
 
@@ -62,6 +62,13 @@ class ValidationError(HistfmtError):
     def __init__(self, issues: Sequence[Issue], *, filename: str | None = None) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(map(str, self.issues)), filename=filename)
+
+    @classmethod
+    def at(
+        cls, parts: Iterable[str | int], message: str, /, *, filename: str | None = None
+    ) -> ValidationError:
+        """One problem at the JSON path made of ``parts`` (see :func:`format_path`)."""
+        return cls([Issue(format_path(parts), message)], filename=filename)
 
     def __str__(self) -> str:
         prefix = f"{self.filename}: " if self.filename else ""

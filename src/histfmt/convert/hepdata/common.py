@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from histfmt.errors import HistfmtError, format_path
+from histfmt.errors import ValidationError
 
 __all__ = [
     "OVERFLOW_CATEGORY",
@@ -62,8 +62,9 @@ class Checker:
         self.filename = filename
         self.where = where
 
-    def fail(self, path: Where, message: str) -> HistfmtError:
-        return HistfmtError(f"{format_path(self.where + path)}: {message}", filename=self.filename)
+    def fail(self, path: Where, message: str) -> ValidationError:
+        """The problem at ``path`` (below this table's place in its file)."""
+        return ValidationError.at(self.where + path, message, filename=self.filename)
 
     def get(self, mapping: Any, key: str, path: Where, kind: type | tuple[type, ...]) -> Any:
         if not isinstance(mapping, dict):

@@ -10,7 +10,7 @@ from histfmt.convert.hepdata.common import SUBMISSION
 from histfmt.convert.hepdata.export import to_files
 from histfmt.convert.hepdata.files import Archive, Folder, tar_gz, write_folder, yaml_documents
 from histfmt.convert.hepdata.tables import from_table
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, ValidationError
 from histfmt.io import atomic_write
 from histfmt.model import Document
 
@@ -92,8 +92,8 @@ def from_submission(
         or data_file.startswith("/")
         or ".." in Path(data_file).parts
     ):
-        raise HistfmtError(
-            f"[{index}].data_file: expected a file name, got {data_file!r}", filename=label
+        raise ValidationError.at(
+            (index, "data_file"), f"expected a file name, got {data_file!r}", filename=label
         )
     target = files.label(data_file)
     content = yaml_documents(files.read(data_file), target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from histfmt.errors import Issue, ValidationError, format_path
+from histfmt.errors import ValidationError
 
 __all__ = [
     "ERRORS_IN",
@@ -28,7 +28,7 @@ ERRORS_OUT = {"none": "no", "poisson": "stat", **{e: e for e in _ERRORS}}
 
 
 def problem(where: Where, message: str) -> ValidationError:
-    return ValidationError([Issue(format_path(where), message)])
+    return ValidationError.at(where, message)
 
 
 def kind_of(value: Any) -> str:
