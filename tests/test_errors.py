@@ -9,7 +9,7 @@ import pytest
 import histfmt
 from histfmt import remote
 from histfmt.convert import hepdata, uhepp
-from histfmt.errors import HistfmtError, Issue, ValidationError
+from histfmt.errors import HistfmtError, Issue, ValidationError, kind_of
 
 from .conftest import RESOURCES
 
@@ -58,3 +58,21 @@ def test_export_refusals_carry_their_json_path(tmp_path: Path) -> None:
         uhepp.write(doc, tmp_path / "out.json")
     assert caught.value.as_dicts()[0]["path"] == "x"
     assert caught.value.filename == str(tmp_path / "out.json")
+
+
+@pytest.mark.parametrize(
+    ("value", "json", "yaml", "python"),
+    [
+        (None, "null", "null", "null"),
+        (True, "a boolean", "a boolean", "bool"),
+        (3, "a number", "a number", "int"),
+        (2.5, "a number", "a number", "float"),
+        ("x", "a string", "a string", "str"),
+        ([1], "an array", "a list", "list"),
+        ({"a": 1}, "an object", "a mapping", "dict"),
+    ],
+)
+def test_one_describer_of_value_kinds(value: object, json: str, yaml: str, python: str) -> None:
+    assert kind_of(value) == json
+    assert kind_of(value, vocabulary="yaml") == yaml
+    assert kind_of(value, vocabulary="python") == python

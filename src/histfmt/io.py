@@ -19,7 +19,7 @@ from typing import IO, Any, Literal
 import msgspec
 
 from histfmt.codec import encode, skeleton
-from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
+from histfmt.errors import HistfmtError, Issue, ValidationError, format_path, kind_of
 from histfmt.model import FORMAT_VERSION, Document
 
 __all__ = [
@@ -222,7 +222,8 @@ def _structure_error(obj: Any, exc: msgspec.ValidationError, filename: str | Non
 
 def _version_problem(obj: Any) -> str | None:
     if not isinstance(obj, dict):
-        return f"expected a JSON object at the top level, got {type(obj).__name__}"
+        found = kind_of(obj, vocabulary="python")
+        return f"expected a JSON object at the top level, got {found}"
     if "histfmt" not in obj:
         if obj.get("type") == "histogram" and "version" in obj:
             return "this looks like a uhepp file (format 0.x), not a histfmt document"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from histfmt import errors
 from histfmt.errors import ValidationError
 
 __all__ = [
@@ -31,8 +33,8 @@ def problem(where: Where, message: str) -> ValidationError:
     return ValidationError.at(where, message)
 
 
-def kind_of(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
+kind_of = functools.partial(errors.kind_of, vocabulary="python")
+"""What a value is, by its type's name (``list``, ``dict``), as uhepp's own messages say."""
 
 
 def old_version(version: Any) -> bool:
