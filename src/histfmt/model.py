@@ -254,6 +254,14 @@ class Axis(_Base):
         """Length every per-bin array must have: bins plus declared flow bins."""
         return self.n_bins + int(self.underflow) + int(self.overflow)
 
+    def same_binning(self, other: Axis, /, *, flow: bool) -> bool:
+        """The same edges (or categories); with ``flow``, the same declared flow bins too."""
+        if flow and (self.underflow, self.overflow) != (other.underflow, other.overflow):
+            return False
+        if isinstance(self.edges, UnsetType) or isinstance(other.edges, UnsetType):
+            return self.categories == other.categories
+        return bool(np.array_equal(self.edges, other.edges))
+
 
 class View(_Base):
     """Render-time choices that do not change the stored numbers."""

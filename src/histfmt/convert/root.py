@@ -148,7 +148,7 @@ def _read_folder(folder: Any, names: list[str] | None, where: str) -> Document:
         this_axis, yields[name] = _th1(folder[key], key)
         if axis is None:
             axis, first = this_axis, key
-        elif not _same_binning(axis, this_axis):
+        elif not axis.same_binning(this_axis, flow=False):
             raise HistfmtError(f"histogram {key!r} has a different binning from {first!r}")
     if axis is None:
         listed = "; ".join(f"{name}: {reason}" for name, reason in skipped.items())
@@ -158,7 +158,7 @@ def _read_folder(folder: Any, names: list[str] | None, where: str) -> Document:
         if variation is None or side is None or name not in bases:
             continue
         varied_axis, varied = _th1(folder[key], key)
-        if not _same_binning(axis, varied_axis):
+        if not axis.same_binning(varied_axis, flow=False):
             raise HistfmtError(f"histogram {key!r} has a different binning from {first!r}")
         entry = yields[name].variations.setdefault(variation, Variation())
         setattr(entry, side, varied.values)
@@ -264,12 +264,6 @@ def _categories(taxis: Any) -> list[str] | None:
     if sorted(by_bin) == list(range(1, n + 1)):
         return [by_bin[i] for i in range(1, n + 1)]
     return [str(label) for label in labels]  # written without bin numbers: list order
-
-
-def _same_binning(a: Axis, b: Axis) -> bool:
-    if isinstance(a.edges, UnsetType) or isinstance(b.edges, UnsetType):
-        return a.categories == b.categories
-    return bool(np.array_equal(a.edges, b.edges))
 
 
 def _draw(doc: Document, skipped: dict[str, str]) -> Document:
