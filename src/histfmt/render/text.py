@@ -56,39 +56,6 @@ _RGB = {
 }
 _SGR = dict(zip("krgybmcwKRGYBMCW", [*range(30, 38), *range(90, 98)], strict=True))
 _FALLBACK = "BYRGMCKbyrgmcw"
-_TAB10 = [
-    "1f77b4",
-    "ff7f0e",
-    "2ca02c",
-    "d62728",
-    "9467bd",
-    "8c564b",
-    "e377c2",
-    "7f7f7f",
-    "bcbd22",
-    "17becf",
-]
-_TAB10_NAMES = [
-    "blue",
-    "orange",
-    "green",
-    "red",
-    "purple",
-    "brown",
-    "pink",
-    "gray",
-    "olive",
-    "cyan",
-]
-_NAMED = {
-    "black": "000000", "white": "ffffff", "red": "ff0000", "green": "008000",
-    "blue": "0000ff", "yellow": "ffff00", "orange": "ffa500", "purple": "800080",
-    "magenta": "ff00ff", "cyan": "00ffff", "brown": "a52a2a", "pink": "ffc0cb",
-    "gray": "808080", "grey": "808080", "olive": "808000", "navy": "000080",
-    "k": "000000", "w": "ffffff", "r": "ff0000", "g": "008000", "b": "0000ff",
-    **{f"c{i}": code for i, code in enumerate(_TAB10)},
-    **{f"tab:{n}": code for n, code in zip(_TAB10_NAMES, _TAB10, strict=True)},
-}  # fmt: skip
 _TEX = {
     r"\ell": "\N{SCRIPT SMALL L}",
     r"\to": "\N{RIGHTWARDS ARROW}",
@@ -166,13 +133,19 @@ def _clip(text: str, width: int) -> str:
 
 
 def _hsv(color: str | None) -> tuple[float, float, float] | None:
-    code = _NAMED.get(color.strip().lower(), color.strip().lower()) if color else ""
-    code = code.lstrip("#")
-    if len(code) in (3, 4):
-        code = "".join(2 * c for c in code)
-    if not re.fullmatch(r"[0-9a-f]{6}([0-9a-f]{2})?", code):
+    """A matplotlib colour (name, ``#rgb[a]``, ``C0``..``C9``) as HSV; None when it is none."""
+    if not color:
         return None
-    return colorsys.rgb_to_hsv(*(int(code[i : i + 2], 16) / 255 for i in (0, 2, 4)))
+    from matplotlib import colors
+
+    text = color.strip()
+    cycle = re.fullmatch(r"[cC](\d)", text)
+    if cycle:  # the default cycle (tab10), whatever the style in effect
+        text = list(colors.TABLEAU_COLORS)[int(cycle.group(1))]
+    try:
+        return colorsys.rgb_to_hsv(*colors.to_rgb(text))
+    except ValueError:
+        return None
 
 
 def _letter(color: str | None, used: set[str]) -> str:
