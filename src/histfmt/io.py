@@ -30,6 +30,7 @@ __all__ = [
     "from_builtins",
     "load",
     "loads",
+    "read_file",
     "to_builtins",
     "validate",
 ]
@@ -94,17 +95,7 @@ def load(
     """
     if isinstance(source, (str, os.PathLike)):
         filename = os.fspath(source)
-        try:
-            size = Path(filename).stat().st_size
-            if size > MAX_BYTES:
-                raise HistfmtError(
-                    f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename
-                )
-            data = Path(filename).read_bytes()
-        except OSError as exc:
-            raise HistfmtError(
-                f"cannot read file: {exc.strerror or exc}", filename=filename
-            ) from None
+        data = read_file(filename)
     else:
         filename = str(getattr(source, "name", "<stream>"))
         data = source.read(MAX_BYTES + 1)
@@ -114,6 +105,18 @@ def load(
     if data[:2] == b"\x1f\x8b":
         chosen = "json.gz"
     return loads(data, filename=filename, format=chosen)
+
+
+def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -> bytes:
+    """The bytes of a file, up to ``MAX_BYTES``; a HistfmtError naming ``filename`` (the path)."""
+    filename = filename or os.fspath(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise HistfmtError(f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename)
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise HistfmtError(f"cannot read file: {exc.strerror or exc}", filename=filename) from None
 
 
 def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
