@@ -174,7 +174,8 @@ def uhepp_document(arrays: dict[str, Any], *, symbol: str, typical: bool = False
 
 
 def histfmt_renderer(n_bins: int) -> Callable[[], bytes]:
-    from histfmt.render.mpl import RenderOptions, render
+    from histfmt.render.mpl import render
+    from histfmt.render.options import RenderOptions
 
     doc = histfmt_document(scaling_arrays(n_bins), symbol="$m$")
     options = RenderOptions(dpi=SCALING_DPI)
@@ -448,7 +449,7 @@ rc_for("ATLAS")
 _mark("import mplhep (rc_for('ATLAS') imports mplhep.styles, so all of mplhep)")
 import io
 import histfmt.render.mpl as m
-from histfmt.render.mpl import RenderOptions
+from histfmt.render.options import RenderOptions
 _mark("import histfmt.render.mpl")
 doc = histfmt.load({source!r})
 _mark("histfmt.load (read + validate)")

@@ -474,7 +474,8 @@ def measure_misses(
     server: Server, connections: list[Connection], miss_ids: list[str], results: ServerResults
 ) -> None:
     """Target 2: first views (cache misses) interleaved with in-process renders."""
-    from histfmt.render.mpl import RenderOptions, render
+    from histfmt.render.mpl import render
+    from histfmt.render.options import RenderOptions
 
     doc = histfmt.load(EXAMPLE)
     options = RenderOptions(dpi=MISS_DPI)

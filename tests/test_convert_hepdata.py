@@ -17,9 +17,8 @@ import yaml
 
 import histfmt
 from histfmt.convert import hepdata
-from histfmt.model import Axis
-from histfmt.model import View as ViewOptions
-from histfmt.render.prepare import Components, View
+from histfmt.model import Axis, View
+from histfmt.shown import Components, Shown
 
 from .conftest import RESOURCES, ROOT
 
@@ -79,10 +78,10 @@ def _table(doc: histfmt.Document, **options: Any) -> dict[str, Any]:
     return loaded
 
 
-def _stored(doc: histfmt.Document) -> View:
-    """A View over every stored bin (flow bins as ordinary bins), as the exporter sees it."""
+def _stored(doc: histfmt.Document) -> Shown:
+    """Every stored bin shown (flow bins as ordinary bins), as the exporter sees it."""
     flat = Axis(edges=np.arange(doc.x.n_values + 1.0))
-    return View(msgspec.structs.replace(doc, x=flat, view=ViewOptions()))
+    return Shown(msgspec.structs.replace(doc, x=flat, view=View()))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -289,8 +288,8 @@ def test_variations_are_labelled_asymmetric_errors_with_their_signs() -> None:
             assert [e["label"] for e in point["errors"]] == labels
             nominal = item.values[j]
             for error in point["errors"][len(labels) - len(item.variations) :]:
-                up = View(doc)._resolve(f"{name}/{error['label']}/up")[0]
-                down = View(doc)._resolve(f"{name}/{error['label']}/down")[0]
+                up = Shown(doc)._resolve(f"{name}/{error['label']}/up")[0]
+                down = Shown(doc)._resolve(f"{name}/{error['label']}/down")[0]
                 assert nominal + error["asymerror"]["plus"] == up[j]
                 assert nominal + error["asymerror"]["minus"] == down[j]
     # the shortest decimals that rebuild the varied yields exactly, not up - nominal's digits
@@ -439,7 +438,9 @@ def test_variations_come_back_as_the_stored_absolute_yields(tmp_path: Path) -> N
     for name, item in doc.yields.items():
         assert list(back.yields[name].variations) == list(item.variations)
         for source, variation in item.variations.items():
-            up, down = (View(doc)._resolve(f"{name}/{source}/{side}")[0] for side in ("up", "down"))
+            up, down = (
+                Shown(doc)._resolve(f"{name}/{source}/{side}")[0] for side in ("up", "down")
+            )
             assert back.yields[name].variations[source].up.tolist() == up.tolist()  # type: ignore[union-attr]
             assert back.yields[name].variations[source].down.tolist() == down.tolist()  # type: ignore[union-attr]
             assert variation.up is not msgspec.UNSET

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import histfmt
 from histfmt.cli import cli
 from histfmt.convert import registry, uhi_file
-from histfmt.render.prepare import View
+from histfmt.shown import Shown
 
 from .conftest import ROOT
 
@@ -183,7 +183,7 @@ def test_convert_command_reaches_every_kind_and_back(
     result = CliRunner().invoke(cli, ["convert", str(out), str(back)])
     assert result.exit_code == 0, result.output
     original, returned = histfmt.load(source), histfmt.load(back)
-    before, after = View(original), View(returned)  # the regular bins (HEPData drops flow)
+    before, after = Shown(original), Shown(returned)  # the regular bins (HEPData drops flow)
     compared = [name for name in original.yields if name in returned.yields]
     assert compared
     for name in compared:

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 import histfmt
 from histfmt.cli import cli
 from histfmt.model import Badge
-from histfmt.render.mpl import RenderOptions, figure, render
+from histfmt.render.mpl import figure, render
+from histfmt.render.options import RenderOptions
 
 from .conftest import ROOT
 

@@ -1,12 +1,13 @@
-"""The histfmt error: every failure names the file and the JSON path."""
+"""The histfmt errors: every failure names the file and, where it has one, the JSON path."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
-__all__ = ["HistfmtError", "Issue", "ValidationError", "format_path"]
+__all__ = ["HistfmtError", "Issue", "ValidationError", "Vocabulary", "format_path", "kind_of"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
@@ -23,6 +24,34 @@ def format_path(parts: Iterable[str | int]) -> str:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"')
             text += f'["{escaped}"]'
     return text or "$"
+
+
+Vocabulary = Literal["json", "yaml", "python"]
+_CONTAINERS = {"json": ("an array", "an object"), "yaml": ("a list", "a mapping")}
+
+
+def kind_of(value: Any, /, *, vocabulary: Vocabulary = "json") -> str:
+    """What ``value`` is, for a message such as ``expected a string, got a number``.
+
+    In the words of the format being read: ``json`` (an array, an object), ``yaml``
+    (a list, a mapping) or ``python`` (the type's name: ``list``, ``dict``).
+    """
+    if value is None:
+        return "null"
+    if vocabulary == "python":
+        return type(value).__name__
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    array, mapping = _CONTAINERS[vocabulary]
+    if isinstance(value, list):
+        return array
+    if isinstance(value, dict) or vocabulary == "json":
+        return mapping  # JSON has nothing else
+    return type(value).__name__
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,13 @@ class ValidationError(HistfmtError):
     def __init__(self, issues: Sequence[Issue], *, filename: str | None = None) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(map(str, self.issues)), filename=filename)
+
+    @classmethod
+    def at(
+        cls, parts: Iterable[str | int], message: str, /, *, filename: str | None = None
+    ) -> ValidationError:
+        """One problem at the JSON path made of ``parts`` (see :func:`format_path`)."""
+        return cls([Issue(format_path(parts), message)], filename=filename)
 
     def __str__(self) -> str:
         prefix = f"{self.filename}: " if self.filename else ""

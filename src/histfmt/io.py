@@ -17,21 +17,20 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import msgspec
-import numpy as np
-import orjson
 
-from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
+from histfmt.codec import encode, skeleton
+from histfmt.errors import HistfmtError, Issue, ValidationError, format_path, kind_of
 from histfmt.model import FORMAT_VERSION, Document
 
 __all__ = [
     "atomic_write",
-    "canonical_bytes",
     "detect_format",
     "dump",
     "dumps",
     "from_builtins",
     "load",
     "loads",
+    "read_file",
     "to_builtins",
     "validate",
 ]
@@ -96,17 +95,7 @@ def load(
     """
     if isinstance(source, (str, os.PathLike)):
         filename = os.fspath(source)
-        try:
-            size = Path(filename).stat().st_size
-            if size > MAX_BYTES:
-                raise HistfmtError(
-                    f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename
-                )
-            data = Path(filename).read_bytes()
-        except OSError as exc:
-            raise HistfmtError(
-                f"cannot read file: {exc.strerror or exc}", filename=filename
-            ) from None
+        data = read_file(filename)
     else:
         filename = str(getattr(source, "name", "<stream>"))
         data = source.read(MAX_BYTES + 1)
@@ -116,6 +105,18 @@ def load(
     if data[:2] == b"\x1f\x8b":
         chosen = "json.gz"
     return loads(data, filename=filename, format=chosen)
+
+
+def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -> bytes:
+    """The bytes of a file, up to ``MAX_BYTES``; a HistfmtError naming ``filename`` (the path)."""
+    filename = filename or os.fspath(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise HistfmtError(f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename)
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise HistfmtError(f"cannot read file: {exc.strerror or exc}", filename=filename) from None
 
 
 def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
@@ -140,13 +141,13 @@ def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document
     # Types, enums and keys as a reader would see them; the arrays are left out
     # (the semantic checks cover them) so that this costs microseconds, not a copy.
     try:
-        skeleton = _SKELETON.encode(doc)
+        skeleton_json = skeleton(doc)
     except TypeError as exc:
         raise HistfmtError(f"cannot be written as JSON: {exc}", filename=filename) from None
     try:
-        _decoder().decode(skeleton)
+        _decoder().decode(skeleton_json)
     except msgspec.ValidationError as exc:
-        raise _structure_error(msgspec.json.decode(skeleton), exc, filename) from None
+        raise _structure_error(msgspec.json.decode(skeleton_json), exc, filename) from None
     return _checked(doc, filename, strict_json=True)
 
 
@@ -224,7 +225,8 @@ def _structure_error(obj: Any, exc: msgspec.ValidationError, filename: str | Non
 
 def _version_problem(obj: Any) -> str | None:
     if not isinstance(obj, dict):
-        return f"expected a JSON object at the top level, got {type(obj).__name__}"
+        found = kind_of(obj, vocabulary="python")
+        return f"expected a JSON object at the top level, got {found}"
     if "histfmt" not in obj:
         if obj.get("type") == "histogram" and "version" in obj:
             return "this looks like a uhepp file (format 0.x), not a histfmt document"
@@ -244,30 +246,6 @@ def _version_problem(obj: Any) -> str | None:
     return None
 
 
-# -- writing ---------------------------------------------------------------------
-
-
-def _encode_hook(obj: Any) -> Any:
-    """numpy arrays are written by orjson (fast; NaN becomes null), scalars as Python numbers."""
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "fiu" and obj.ndim == 1:
-            array = np.ascontiguousarray(obj, dtype=np.float64 if obj.dtype.kind == "f" else None)
-            return msgspec.Raw(orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY))
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError(f"cannot write {type(obj).__name__}")
-
-
-def _skeleton_hook(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return []
-    return _encode_hook(obj)
-
-
-_ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook)
-_CANONICAL = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted")
-_SKELETON = msgspec.json.Encoder(enc_hook=_skeleton_hook)
 _DECODER_LOCK = threading.Lock()
 _DECODERS: list[msgspec.json.Decoder[Document]] = []
 
@@ -287,14 +265,12 @@ def _decoder() -> msgspec.json.Decoder[Document]:
     return _DECODERS[0]
 
 
-def canonical_bytes(doc: Document, /) -> bytes:
-    """JSON with sorted keys and no validation: equal documents give equal bytes."""
-    return _CANONICAL.encode(doc)
+# -- writing ---------------------------------------------------------------------
 
 
 def to_builtins(doc: Document, /) -> dict[str, Any]:
     """The document as plain Python data (lists, dicts; NaN becomes None)."""
-    result: dict[str, Any] = msgspec.json.decode(_ENCODER.encode(doc))
+    result: dict[str, Any] = msgspec.json.decode(encode(doc))
     return result
 
 
@@ -307,7 +283,7 @@ def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = Non
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         text: str = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
         return text.encode("utf-8")
-    data: bytes = _ENCODER.encode(doc)
+    data = encode(doc)
     if indent is not None:
         data = msgspec.json.format(data, indent=indent)
     if format == "json.gz":

@@ -15,6 +15,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
+from histfmt.codec import canonical_bytes
 from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
@@ -252,6 +253,14 @@ class Axis(_Base):
     def n_values(self) -> int:
         """Length every per-bin array must have: bins plus declared flow bins."""
         return self.n_bins + int(self.underflow) + int(self.overflow)
+
+    def same_binning(self, other: Axis, /, *, flow: bool) -> bool:
+        """The same edges (or categories); with ``flow``, the same declared flow bins too."""
+        if flow and (self.underflow, self.overflow) != (other.underflow, other.overflow):
+            return False
+        if isinstance(self.edges, UnsetType) or isinstance(other.edges, UnsetType):
+            return self.categories == other.categories
+        return bool(np.array_equal(self.edges, other.edges))
 
 
 class View(_Base):
@@ -799,7 +808,8 @@ class Document(_Base, kw_only=True):
 
     def _image(self, format: Literal["png", "svg"]) -> bytes | None:
         try:
-            from histfmt.render.mpl import RenderOptions, render
+            from histfmt.render.mpl import render
+            from histfmt.render.options import RenderOptions
         except ImportError:
             return None
         try:
@@ -824,8 +834,6 @@ class Document(_Base, kw_only=True):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
-        from histfmt.io import canonical_bytes
-
         return canonical_bytes(self) == canonical_bytes(other)
 
     __hash__ = None  # type: ignore[assignment]

@@ -1,8 +1,8 @@
 """A small client of the web viewer's token API (``/api``), on ``urllib.request`` only.
 
 Used by ``histfmt push`` and ``histfmt pull``. Every failure is a :class:`RemoteError`
-with a message fit for one line on a terminal (and, for a refused upload, the
-server's list of problems), never a traceback.
+(a :class:`~histfmt.HistfmtError`) with a message fit for one line on a terminal (and,
+for a refused upload, the server's list of problems), never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from histfmt import __version__
+from histfmt.errors import HistfmtError
 from histfmt.io import from_builtins
 from histfmt.model import Document
 
@@ -35,16 +36,19 @@ TIMEOUT = 30.0
 NOT_FOUND = "no such plot (or it is private)"
 
 
-class RemoteError(Exception):
+class RemoteError(HistfmtError):
     """A request that failed: a one-line ``message``, and the server's ``errors`` if any."""
 
     def __init__(
         self, message: str, *, status: int | None = None, errors: list[dict[str, str]] | None = None
     ) -> None:
         super().__init__(message)
-        self.message = message
         self.status = status
         self.errors = errors or []
+
+    def as_dicts(self) -> list[dict[str, str]]:
+        """The server's problems with their JSON paths; else the message at ``$``."""
+        return list(self.errors) or super().as_dicts()
 
 
 @dataclass

@@ -16,6 +16,8 @@ from typing import Any
 
 import msgspec
 
+from histfmt.errors import kind_of
+
 __all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "generate", "load_schema", "schema_errors"]
 
 SCHEMA_FILENAME = "histfmt-1.schema.json"
@@ -117,7 +119,7 @@ def _leaf_errors(error: Any) -> list[tuple[list[str | int], str]]:
         return [
             (
                 list(error.absolute_path),
-                f"expected {' or '.join(kinds)}, got {_json_kind(instance)}",
+                f"expected {' or '.join(kinds)}, got {kind_of(instance)}",
             )
         ]
     return [(list(error.absolute_path), _message(error))]
@@ -130,25 +132,13 @@ def _schema_kind(schema: dict[str, Any]) -> str:
     return {"array": "an array", "object": "an object", "null": "null"}.get(kind, f"a {kind}")
 
 
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _message(error: Any) -> str:
     """A short message; never a dump of a 100,000-element instance."""
     if error.validator == "type":
         expected = error.validator_value
         names = expected if isinstance(expected, list) else [expected]
         kinds = " or ".join(_schema_kind({"type": n}) for n in names)
-        return f"expected {kinds}, got {_json_kind(error.instance)}"
+        return f"expected {kinds}, got {kind_of(error.instance)}"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return "unknown key" + ("s " if len(extra) > 1 else " ") + ", ".join(map(repr, extra))

@@ -16,7 +16,7 @@ import numpy as np
 from msgspec import UnsetType
 
 from histfmt.model import Asymmetric, Document, Yield
-from histfmt.render.prepare import View
+from histfmt.shown import Shown
 
 __all__ = ["format_summary", "summarize"]
 
@@ -40,12 +40,12 @@ def _kind(value: Any) -> str | None:
     return "asymmetric" if isinstance(value, Asymmetric) else "symmetric"
 
 
-def _yield(name: str, item: Yield, view: View, doc: Document) -> dict[str, Any]:
+def _yield(name: str, item: Yield, shown: Shown, doc: Document) -> dict[str, Any]:
     values = np.asarray(item.values, dtype=np.float64)
     return {
         "name": name,
         "label": _value(item.label),
-        "total": _number(np.nansum(view.fold(values))),
+        "total": _number(np.nansum(shown.fold(values))),
         "underflow": _number(values[0]) if doc.x.underflow else None,
         "overflow": _number(values[-1]) if doc.x.overflow else None,
         "missing": int(np.isnan(values).sum()),
@@ -57,8 +57,8 @@ def _yield(name: str, item: Yield, view: View, doc: Document) -> dict[str, Any]:
     }
 
 
-def _total(view: View, refs: list[str]) -> float | None:
-    return _number(np.nansum(view.components(refs).values))
+def _total(shown: Shown, refs: list[str]) -> float | None:
+    return _number(np.nansum(shown.components(refs).values))
 
 
 def summarize(doc: Document) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def summarize(doc: Document) -> dict[str, Any]:
     >>> summarize(doc)["yields"][0]["total"]
     7.0
     """
-    view = View(doc)
+    shown = Shown(doc)
     x, meta = doc.x, doc.metadata
     categories = None if isinstance(x.categories, UnsetType) else list(x.categories)
     edges = None if categories is not None else np.asarray(x.edges, dtype=np.float64)
@@ -81,7 +81,7 @@ def summarize(doc: Document) -> dict[str, Any]:
             {
                 "label": _value(item.label),
                 "yields": list(item.yields),
-                "total": _total(view, item.yields),
+                "total": _total(shown, item.yields),
             }
             for item in stack.content
         ]
@@ -90,14 +90,14 @@ def summarize(doc: Document) -> dict[str, Any]:
             {
                 "type": stack.type,
                 "error": stack.error,
-                "total": _total(view, refs),
+                "total": _total(shown, refs),
                 "layers": layers,
             }
         )
     ratio = []
     for item in doc.ratio:
-        num = _total(view, item.numerator)
-        den = _total(view, item.denominator) if item.denominator else None
+        num = _total(shown, item.numerator)
+        den = _total(shown, item.denominator) if item.denominator else None
         ratio.append(
             {
                 "label": _value(item.label),
@@ -137,15 +137,15 @@ def summarize(doc: Document) -> dict[str, Any]:
             "symbol": _value(x.symbol),
             "unit": _value(x.unit),
             "view": {
-                "drawn_bins": view.binning.n,
+                "drawn_bins": shown.binning.n,
                 "rebin": rebin,
-                "include_underflow": view.include_underflow,
-                "include_overflow": view.include_overflow,
-                "density_width": view.density_width,
-                "density": view.density,
+                "include_underflow": shown.include_underflow,
+                "include_overflow": shown.include_overflow,
+                "density_width": shown.density_width,
+                "density": shown.density,
             },
         },
-        "yields": [_yield(name, item, view, doc) for name, item in doc.yields.items()],
+        "yields": [_yield(name, item, shown, doc) for name, item in doc.yields.items()],
         "stacks": stacks,
         "ratio": ratio,
     }

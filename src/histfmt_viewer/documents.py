@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 from msgspec import UnsetType
@@ -42,17 +41,12 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
 
     if not data.strip():
         raise Refused([{"path": "$", "message": "the upload is empty"}])
-    name = Path(filename).name or "upload.json"
-    if not name.lower().endswith((".json", ".yaml", ".yml", ".gz")):
-        name += ".json"
+    name = PurePath(filename).name or "upload.json"  # a name, never a path on the server
     try:
-        with tempfile.TemporaryDirectory(prefix="histfmt-upload-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(data)
-            kind = registry.detect(path)
-            if kind not in ACCEPTED:
-                raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
-            doc = registry.read(path, kind)
+        kind = registry.detect(data, name=name)
+        if kind not in ACCEPTED:
+            raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
+        doc = registry.read(data, kind, name=name)
     except HistfmtError as error:
         raise Refused(error.as_dicts()) from None
     problems = drawing_issues(doc)
@@ -110,7 +104,7 @@ def numbers_table(doc: Document) -> dict[str, Any]:
     """Rows of (bin, value and uncertainties per yield) for the plot page, flow bins included."""
     import numpy as np
 
-    from histfmt.render.prepare import uncertainty_variances
+    from histfmt.shown import uncertainty_variances
 
     names = list(doc.yields)
     columns = []

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from histfmt.errors import HistfmtError
-from histfmt.render.mpl import RenderOptions
-from histfmt.render.prepare import parse_edges
+from histfmt.render.options import RenderOptions
 from histfmt.render.style import STYLES
+from histfmt.shown import parse_edges
 
 __all__ = ["DPI_RANGE", "View", "parse_view"]
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import histfmt
-from histfmt.render.mpl import RenderOptions, render
+from histfmt.render.mpl import render
+from histfmt.render.options import RenderOptions
 from histfmt_viewer import images
 from histfmt_viewer.images import (
     DEFAULT_CACHE_MAX_BYTES,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from histfmt.cli.report import error_text
 from histfmt.errors import HistfmtError
-from histfmt.render.mpl import ImageFormat, RenderOptions
+from histfmt.render.options import ImageFormat, RenderOptions
 
 __all__ = ["Outcome", "output_path", "render_file", "render_files"]
 

@@ -13,6 +13,7 @@ import click
 from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail, problems
 from histfmt.convert.registry import KINDS
 from histfmt.errors import HistfmtError
+from histfmt.render.options import FORMATS
 from histfmt.render.style import STYLES  # names only: matplotlib is imported when drawing
 
 if TYPE_CHECKING:
@@ -84,8 +85,8 @@ def _use_color(option: bool | None) -> bool:
 
 
 def _edges(text: str) -> list[float]:
-    """``--rebin`` edges (parsing lives with the rebinning, in render.prepare)."""
-    from histfmt.render.prepare import parse_edges
+    """``--rebin`` edges (parsing lives with the rebinning, in histfmt.shown)."""
+    from histfmt.shown import parse_edges
 
     return list(parse_edges(text, option="--rebin"))
 
@@ -183,7 +184,7 @@ def show(
     "Default: beside each input.",
 )  # fmt: skip
 @click.option(
-    "-f", "--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default=None,
+    "-f", "--format", "image_format", type=click.Choice(FORMATS), default=None,
     help="Image format. Default: from the --output suffix, else png.",
 )  # fmt: skip
 @click.option("--dpi", type=click.FloatRange(10, 1200), default=150, show_default=True,
@@ -230,7 +231,7 @@ def render(
       histfmt render plot.json --logy --rebin 0,50,100,200 --dpi 300
     """
     from histfmt.cli.batch import output_path, render_files
-    from histfmt.render.mpl import RenderOptions
+    from histfmt.render.options import RenderOptions
 
     try:
         edges = None if rebin is None else _edges(rebin)
@@ -241,7 +242,7 @@ def render(
     chosen = image_format or (
         Path(out).suffix.lstrip(".").lower() if out and not many and Path(out).suffix else "png"
     )
-    if chosen not in ("png", "svg", "pdf"):
+    if chosen not in FORMATS:
         fail(out or "render", HistfmtError(f"cannot tell the image format from {out!r}; use -f"))
     if many and out:
         Path(out).mkdir(parents=True, exist_ok=True)
@@ -249,7 +250,7 @@ def render(
         style=style, logy=logy, rebin=edges, size=figure_size, dpi=dpi,
         ratio=False if no_ratio else None, strict_labels=strict,
     )  # fmt: skip
-    pairs = [(f, str(output_path(f, out=out, format=chosen, many=many))) for f in files]  # type: ignore[arg-type]
+    pairs = [(f, str(output_path(f, out=out, format=chosen, many=many))) for f in files]
 
     def progress(outcomes: Any) -> Any:
         with click.progressbar(
@@ -258,7 +259,7 @@ def render(
             yield from bar
 
     outcomes = render_files(
-        pairs, format=chosen, options=options, workers=jobs,  # type: ignore[arg-type]
+        pairs, format=chosen, options=options, workers=jobs,
         progress=progress if many else None,
     )  # fmt: skip
     failed = [o for o in outcomes if o.error]

@@ -1,19 +1,32 @@
-"""Which kind of file is this, and which module reads or writes it."""
+"""Which kind of input is this, and which converter module reads or writes it.
+
+Inputs are bytes or paths (:data:`~histfmt.convert.interface.Source`); every kind is
+one module satisfying :class:`~histfmt.convert.interface.Converter`, imported when
+first needed (a missing optional library only hides its kind).
+"""
 
 from __future__ import annotations
 
 import importlib
-import re
+import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
+from histfmt.convert.interface import HEAD_BYTES, Converter, Source
 from histfmt.errors import HistfmtError
-from histfmt.model import Document
+
+if TYPE_CHECKING:
+    from histfmt.convert import hepdata, native, root, uhepp, uhi_file
+    from histfmt.model import Document
+
+    # every converter module satisfies the interface (checked by mypy)
+    _CHECKED: tuple[Converter, ...] = (native, uhepp, uhi_file, hepdata, root)
 
 __all__ = [
     "KINDS",
     "Kind",
     "convert",
+    "converter",
     "detect",
     "output_kind",
     "output_name",
@@ -24,82 +37,85 @@ __all__ = [
 
 Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root"]
 KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root")
-_MODULES = {
+_MODULES: dict[Kind, str] = {
+    "histfmt": "histfmt.convert.native",
     "uhepp": "histfmt.convert.uhepp",
     "uhi": "histfmt.convert.uhi_file",
     "hepdata": "histfmt.convert.hepdata",
     "root": "histfmt.convert.root",
 }
-_HEAD = 65536
+_SNIFF_ORDER: tuple[Kind, ...] = ("root", "uhi", "uhepp", "hepdata")
 _EXPECTED = (
     "a histfmt document (.json, .json.gz, .yaml), a uhepp file, a UHI histogram file, "
     "a HEPData table or submission, or a ROOT file"
 )
 
 
-def _module(kind: str) -> Any:
-    return importlib.import_module(_MODULES[kind])
+def converter(kind: Kind) -> Converter:
+    """The module that reads and writes ``kind``."""
+    return cast(Converter, importlib.import_module(_MODULES[kind]))
 
 
-def _head(path: Path) -> bytes:
-    if path.is_dir():
-        return b""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(_HEAD)
-    except OSError as error:
-        raise HistfmtError(f"cannot read: {error.strerror or error}", filename=str(path)) from None
+def _head(source: Source, name: str) -> bytes:
+    """The first bytes of an input (gzip opened); nothing for a folder."""
+    if isinstance(source, bytes):
+        head = source[:HEAD_BYTES]
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise HistfmtError("no such file or folder", filename=name)
+        if path.is_dir():
+            return b""
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(HEAD_BYTES)
+        except OSError as error:
+            raise HistfmtError(f"cannot read: {error.strerror or error}", filename=name) from None
     if head[:2] == b"\x1f\x8b":  # gzip: look inside
         import zlib
 
         try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _HEAD)
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
         except zlib.error:
             return b""
     return head
 
 
-_HISTFMT_FIRST = re.compile(rb'^\s*\{\s*("\$schema"\s*:\s*"[^"]*"\s*,\s*)?"histfmt"\s*:')
-_HISTFMT_YAML = re.compile(rb"^(\$schema:.*\n)?histfmt:")
+def _name(source: Source, name: str | None) -> str:
+    if name:
+        return name
+    return "<bytes>" if isinstance(source, bytes) else os.fspath(source)
 
 
-def _is_histfmt(head: bytes, *, anywhere: bool = False) -> bool:
-    """A histfmt document: its version key first (as writers put it), or anywhere at all."""
-    if _HISTFMT_FIRST.match(head) or _HISTFMT_YAML.match(head.lstrip()):
-        return True
-    return anywhere and (b'"histfmt"' in head or b"\nhistfmt:" in head)
+def detect(source: Source, /, *, name: str | None = None) -> Kind:
+    """The kind of an input (bytes or a path), from its content; the name only breaks ties."""
+    name = _name(source, name)
+    head = _head(source, name)
+    if not head and isinstance(source, bytes):  # only a folder may have no head
+        raise HistfmtError(f"cannot tell what this is; expected {_EXPECTED}", filename=name)
+    from histfmt.convert import native
 
-
-def detect(path: str | Path) -> Kind:
-    """The kind of ``path``, from its content (the name only breaks ties)."""
-    path = Path(path)
-    if not path.exists():
-        raise HistfmtError("no such file or folder", filename=str(path))
-    head = _head(path)
-    if _is_histfmt(head):
+    if native.sniff(head, name):
         return "histfmt"
-    for kind in ("root", "uhi", "uhepp", "hepdata"):
+    for kind in _SNIFF_ORDER:
         try:
-            module = _module(kind)
+            module = converter(kind)
         except ImportError:
             continue
-        if module.sniff(head, path):
+        if module.sniff(head, name):
             return kind
-    if _is_histfmt(head, anywhere=True):  # hand-written, keys in another order
+    if native.sniff_loosely(head):
         return "histfmt"
-    raise HistfmtError(f"cannot tell what this is; expected {_EXPECTED}", filename=str(path))
+    raise HistfmtError(f"cannot tell what this is; expected {_EXPECTED}", filename=name)
 
 
-def read(path: str | Path, kind: Kind | None = None) -> Document:
-    """Read any supported input as a histfmt document."""
-    path = Path(path)
-    kind = kind or detect(path)
-    if kind == "histfmt":
-        from histfmt.io import load
+def read(source: Source, /, kind: Kind | None = None, *, name: str | None = None) -> Document:
+    """Read any supported input, bytes or a path, as a histfmt document.
 
-        return load(path)
-    document: Document = _module(kind).read(path)
-    return document
+    ``name`` is the file name of bytes, for errors and as a hint (``.yaml``, ``.tgz``).
+    """
+    kind = kind or detect(source, name=name)
+    return converter(kind).read(source, name=name)
 
 
 def output_kind(target: str | Path, to: Kind | None = None) -> Kind:
@@ -137,13 +153,7 @@ def output_name(source: str | Path, kind: Kind) -> str:
 
 def write(doc: Document, target: str | Path, kind: Kind) -> None:
     """Write ``doc`` as ``kind`` to ``target``."""
-    target = Path(target)
-    if kind == "histfmt":
-        from histfmt.io import dump
-
-        dump(doc, target, indent=None)
-        return
-    _module(kind).write(doc, target)
+    converter(kind).write(doc, Path(target))
 
 
 def convert(source: str | Path, target: str | Path, *, to: Kind | None = None) -> Kind:

@@ -36,6 +36,7 @@ other drawing information have no ROOT counterpart and are not written.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -46,6 +47,7 @@ from typing import Any, Literal
 import numpy as np
 from msgspec import UNSET, UnsetType
 
+from histfmt.convert.interface import Source
 from histfmt.errors import HistfmtError
 from histfmt.model import FORMAT_VERSION, Axis, Document, Metadata, Variation, Yield
 
@@ -61,7 +63,7 @@ _SIDES = ("up", "down")
 Role = tuple[str, str | None, str | None]  # (yield, variation, side)
 
 
-def sniff(head: bytes, path: Path) -> bool:
+def sniff(head: bytes, name: str) -> bool:
     """A ROOT file starts with the bytes ``root``."""
     return head.startswith(b"root")
 
@@ -79,19 +81,35 @@ def _uproot() -> Any:
 # -- reading -----------------------------------------------------------------------
 
 
-def read(path: Path, *, names: list[str] | None = None, directory: str | None = None) -> Document:
-    """The 1-D histograms of a ROOT file (or of ``directory``, or ``names``) as yields."""
-    path = Path(path)
+def read(
+    source: Source,
+    /,
+    *,
+    name: str | None = None,
+    names: list[str] | None = None,
+    directory: str | None = None,
+) -> Document:
+    """The 1-D histograms of a ROOT file (or of ``directory``, or ``names``) as yields.
+
+    From bytes, uproot reads an in-memory buffer.
+    """
     uproot = _uproot()
+    filename = name or ("<bytes>" if isinstance(source, bytes) else os.fspath(source))
+    opened: io.BytesIO | Path
+    if isinstance(source, bytes):
+        head, opened = source[:4], io.BytesIO(source)
+    else:
+        opened = Path(source)
+        try:
+            with opened.open("rb") as stream:
+                head = stream.read(4)
+        except OSError as error:
+            reason = error.strerror or error
+            raise HistfmtError(f"cannot read: {reason}", filename=filename) from None
+    if not sniff(head, filename):
+        raise HistfmtError("not a ROOT file (it does not start with 'root')", filename=filename)
     try:
-        with path.open("rb") as stream:
-            head = stream.read(4)
-    except OSError as error:
-        raise HistfmtError(f"cannot read: {error.strerror or error}", filename=str(path)) from None
-    if not sniff(head, path):
-        raise HistfmtError("not a ROOT file (it does not start with 'root')", filename=str(path))
-    try:
-        with uproot.open(path) as file:
+        with uproot.open(opened) as file:
             folder = file
             if directory:
                 folder = file.get(directory.strip("/"))  # None when missing
@@ -99,16 +117,16 @@ def read(path: Path, *, names: list[str] | None = None, directory: str | None = 
                     raise HistfmtError(f"no directory {directory!r} in the file")
             doc = _read_folder(folder, names, (directory or "").strip("/"))
     except HistfmtError as error:
-        error.filename = error.filename or str(path)
+        error.filename = error.filename or filename
         raise
     except Exception as error:  # uproot raises many kinds on a damaged file
         raise HistfmtError(
             f"cannot read the ROOT file: {type(error).__name__}: {' '.join(str(error).split())}",
-            filename=str(path),
+            filename=filename,
         ) from None
     from histfmt.io import validate
 
-    return validate(doc, filename=str(path))
+    return validate(doc, filename=filename)
 
 
 def _read_folder(folder: Any, names: list[str] | None, where: str) -> Document:
@@ -148,7 +166,7 @@ def _read_folder(folder: Any, names: list[str] | None, where: str) -> Document:
         this_axis, yields[name] = _th1(folder[key], key)
         if axis is None:
             axis, first = this_axis, key
-        elif not _same_binning(axis, this_axis):
+        elif not axis.same_binning(this_axis, flow=False):
             raise HistfmtError(f"histogram {key!r} has a different binning from {first!r}")
     if axis is None:
         listed = "; ".join(f"{name}: {reason}" for name, reason in skipped.items())
@@ -158,7 +176,7 @@ def _read_folder(folder: Any, names: list[str] | None, where: str) -> Document:
         if variation is None or side is None or name not in bases:
             continue
         varied_axis, varied = _th1(folder[key], key)
-        if not _same_binning(axis, varied_axis):
+        if not axis.same_binning(varied_axis, flow=False):
             raise HistfmtError(f"histogram {key!r} has a different binning from {first!r}")
         entry = yields[name].variations.setdefault(variation, Variation())
         setattr(entry, side, varied.values)
@@ -266,12 +284,6 @@ def _categories(taxis: Any) -> list[str] | None:
     return [str(label) for label in labels]  # written without bin numbers: list order
 
 
-def _same_binning(a: Axis, b: Axis) -> bool:
-    if isinstance(a.edges, UnsetType) or isinstance(b.edges, UnsetType):
-        return a.categories == b.categories
-    return bool(np.array_equal(a.edges, b.edges))
-
-
 def _draw(doc: Document, skipped: dict[str, str]) -> Document:
     """The default drawing: a filled stack, data as points with a ratio."""
     data = next((name for name in doc.yields if name.lower() in _DATA_NAMES), None)
@@ -299,7 +311,7 @@ def _draw(doc: Document, skipped: dict[str, str]) -> Document:
 # -- writing -----------------------------------------------------------------------
 
 
-def write(doc: Document, path: Path) -> None:
+def write(doc: Document, path: str | os.PathLike[str], /) -> None:
     """Every yield (and each side of its variations) as a TH1D, atomically."""
     uproot = _uproot()
     from histfmt.io import validate

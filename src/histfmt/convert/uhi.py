@@ -208,7 +208,7 @@ def from_hist(
             item.variances = np.array(item.values, copy=True)
         if axis is None:
             axis = this_axis
-        elif not _same_binning(axis, this_axis):
+        elif not axis.same_binning(this_axis, flow=True):
             raise HistfmtError(f"histogram {name!r} has a different binning from the first one")
         yields[name] = item
     assert axis is not None
@@ -227,14 +227,6 @@ def _variance_known(histogram: Any) -> bool:
     """Whether a double-storage histogram knows its variances (unweighted fills)."""
     variances = getattr(histogram, "variances", None)
     return callable(variances) and variances() is not None
-
-
-def _same_binning(a: Axis, b: Axis) -> bool:
-    if (a.underflow, a.overflow) != (b.underflow, b.overflow):
-        return False
-    if isinstance(a.edges, UnsetType) or isinstance(b.edges, UnsetType):
-        return a.categories == b.categories
-    return bool(np.array_equal(a.edges, b.edges))
 
 
 # -- document -> histogram ---------------------------------------------------------

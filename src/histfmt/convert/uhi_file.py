@@ -11,43 +11,46 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from histfmt.convert.interface import Source, source_bytes
 from histfmt.errors import HistfmtError
 from histfmt.model import Document
 
 __all__ = ["read", "sniff", "write"]
 
 
-def sniff(head: bytes, path: Path) -> bool:
+def sniff(head: bytes, name: str) -> bool:
     """A JSON object with a ``uhi_schema`` key (at the top, or one level down)."""
     return head.lstrip()[:1] == b"{" and b'"uhi_schema"' in head
 
 
-def read(path: Path) -> Document:
-    """Every histogram of the file as a yield; the document stacks them."""
+def read(source: Source, /, *, name: str | None = None) -> Document:
+    """Every histogram of the file (bytes or a path) as a yield; the document stacks them."""
     from histfmt.convert.uhi import from_hist
 
+    raw, filename = source_bytes(source, name)
     try:
-        data = json.loads(Path(path).read_bytes())
-    except (OSError, ValueError) as error:
-        raise HistfmtError(f"cannot read UHI JSON: {error}", filename=str(path)) from None
+        data = json.loads(raw)
+    except ValueError as error:
+        raise HistfmtError(f"cannot read UHI JSON: {error}", filename=filename) from None
     if not isinstance(data, dict):
-        raise HistfmtError("expected a JSON object", filename=str(path))
+        raise HistfmtError("expected a JSON object", filename=filename)
     histograms = {"histogram": data} if "uhi_schema" in data else data
-    bad = [name for name, value in histograms.items() if not _is_uhi(value)]
+    bad = [key for key, value in histograms.items() if not _is_uhi(value)]
     if bad:
-        raise HistfmtError(f"not a UHI histogram: {bad[0]!r}", filename=str(path))
+        raise HistfmtError(f"not a UHI histogram: {bad[0]!r}", filename=filename)
     try:
         return from_hist(histograms)
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, HistfmtError):
-            error.filename = str(path)
+            error.filename = filename
             raise
-        raise HistfmtError(f"malformed UHI histogram: {error!r}", filename=str(path)) from None
+        raise HistfmtError(f"malformed UHI histogram: {error!r}", filename=filename) from None
 
 
 def _is_uhi(value: Any) -> bool:
@@ -91,7 +94,7 @@ def _strict(value: Any) -> Any:
     return value
 
 
-def write(doc: Document, path: Path) -> None:
+def write(doc: Document, path: str | os.PathLike[str], /) -> None:
     """Write the yields as a UHI JSON file (strict JSON, atomically)."""
     from histfmt.io import atomic_write
 

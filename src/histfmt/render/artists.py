@@ -14,7 +14,7 @@ from msgspec import UnsetType
 
 from histfmt.model import Style
 from histfmt.render.labels import style_problem
-from histfmt.render.prepare import Series
+from histfmt.shown import Series
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -10,7 +10,7 @@ from msgspec import UnsetType
 
 from histfmt.model import Document
 from histfmt.render.labels import x_label, y_label
-from histfmt.render.prepare import View
+from histfmt.shown import Shown
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -179,10 +179,10 @@ def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | 
 
 
 def axis_labels(
-    ax: Axes, comparison: Axes | None, doc: Document, view: View, painter: Painter
+    ax: Axes, comparison: Axes | None, doc: Document, shown: Shown, painter: Painter
 ) -> None:
     """x range, axis titles and category tick labels."""
-    edges = view.binning.edges
+    edges = shown.binning.edges
     lower = doc.x.min if not isinstance(doc.x.min, UnsetType) else float(edges[0])
     upper = doc.x.max if not isinstance(doc.x.max, UnsetType) else float(edges[-1])
     if doc.x.log and lower <= 0:  # a log axis starts at the first positive edge
@@ -190,15 +190,15 @@ def axis_labels(
         lower = float(positive[0]) if positive.size and positive[0] < upper else upper / 1e3
     ax.set_xlim(lower, upper)
     label = y_label(
-        doc, view.binning.widths, density_width=view.density_width, density=view.density
+        doc, shown.binning.widths, density_width=shown.density_width, density=shown.density
     )
     ax.set_ylabel(painter.text(label) or "")
     bottom_axis = comparison if comparison is not None else ax
     bottom_axis.set_xlabel(painter.text(x_label(doc)) or "")
-    if view.binning.labels is not None:
-        labels = [painter.text(t) or "" for t in view.binning.labels]
+    if shown.binning.labels is not None:
+        labels = [painter.text(t) or "" for t in shown.binning.labels]
         rotation = 30 if max(map(len, labels), default=0) > 6 else 0
-        bottom_axis.set_xticks(view.binning.centers, labels, rotation=rotation)
+        bottom_axis.set_xticks(shown.binning.centers, labels, rotation=rotation)
         for axis in {ax, bottom_axis}:
             axis.tick_params(axis="x", which="minor", bottom=False, top=False)
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from msgspec import UnsetType
 
@@ -33,34 +32,17 @@ from histfmt.render.decorations import (
 )
 from histfmt.render.labels import bad_labels, drawing_issues
 from histfmt.render.lock import MATPLOTLIB_LOCK
+from histfmt.render.options import FORMATS, ImageFormat, RenderOptions
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
-from histfmt.render.prepare import View
 from histfmt.render.style import rc_for
+from histfmt.shown import Shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["RenderOptions", "figure", "render", "save"]
+__all__ = ["figure", "render", "save"]
 
-ImageFormat = Literal["png", "svg", "pdf"]
-FORMATS: tuple[ImageFormat, ...] = ("png", "svg", "pdf")
 KNOWN_BRANDS = {"ATLAS", "CMS", "LHCb", "ALICE"}
-BAND_HATCH = "////"
-BAND_COLOR = "#555555"
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices made at render time; ``None`` means: as the document says."""
-
-    style: str | None = None
-    logy: bool | None = None
-    rebin: Any = None
-    size: tuple[float, float] | None = None
-    dpi: float = 100.0
-    ratio: bool | None = None
-    hide: frozenset[str] = field(default_factory=frozenset)
-    strict_labels: bool = False
 
 
 def _style_name(doc: Document, options: RenderOptions) -> str:
@@ -137,19 +119,19 @@ def _shown_ratios(doc: Document, hide: frozenset[str]) -> list[Any]:
 def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = frozenset()) -> Figure:
     from matplotlib.figure import Figure
 
-    view = View(doc, rebin=options.rebin)
-    painter = Painter(doc, view, options, escape)
+    shown = Shown(doc, rebin=options.rebin)
+    painter = Painter(doc, shown, options, escape)
     ratio_items = _shown_ratios(doc, options.hide)
     with_ratio = bool(ratio_items) if options.ratio is None else options.ratio and bool(ratio_items)
     fig = Figure(figsize=_size(doc, options), dpi=options.dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
-    margins(fig, categories=view.binning.labels)
+    margins(fig, categories=shown.binning.labels)
     ax, comparison = panels(fig, doc.layout, with_ratio=with_ratio)
     columns = int(fig.get_figwidth() * options.dpi * (fig.subplotpars.right - fig.subplotpars.left))
-    if view.binning.n > 2 * columns and not view.categorical:
-        painter.decimate = Decimator(view.binning.edges, columns, log=doc.x.log)
+    if shown.binning.n > 2 * columns and not shown.categorical:
+        painter.decimate = Decimator(shown.binning.edges, columns, log=doc.x.log)
     colors = iter(color_cycle())
     for stack in doc.stacks:
         painter.stack(ax, stack, colors)
@@ -160,8 +142,8 @@ def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = froze
         ax.set_yscale("log")
     if doc.x.log:
         ax.set_xscale("log")
-        readable_log_ticks(ax.xaxis, view.binning.edges)
-    axis_labels(ax, comparison, doc, view, painter)
+        readable_log_ticks(ax.xaxis, shown.binning.edges)
+    axis_labels(ax, comparison, doc, shown, painter)
     if comparison is not None:
         low, high = painter.comparison(comparison, ratio_items)
         comparison_axis(doc, comparison, low, high, painter)

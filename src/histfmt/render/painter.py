@@ -20,12 +20,12 @@ from histfmt.render.artists import (
     uncertainty_label,
 )
 from histfmt.render.labels import MAX_DRAWN_LENGTH, MAX_LEGEND_LENGTH, safe_text
-from histfmt.render.prepare import Series, View
+from histfmt.shown import Series, Shown
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from histfmt.render.mpl import RenderOptions
+    from histfmt.render.options import RenderOptions
 
 __all__ = ["Painter", "draw_graph", "draw_hline", "draw_vline"]
 
@@ -34,10 +34,10 @@ class Painter:
     """Draws one document onto a main axes and an optional comparison axes."""
 
     def __init__(
-        self, doc: Document, view: View, options: RenderOptions, escape: frozenset[str]
+        self, doc: Document, shown: Shown, options: RenderOptions, escape: frozenset[str]
     ) -> None:
-        self.doc, self.view, self.options, self.escape = doc, view, options, escape
-        self.binning = view.binning
+        self.doc, self.shown, self.options, self.escape = doc, shown, options, escape
+        self.binning = shown.binning
         self.legend: list[tuple[int, Any, str]] = []
         self.tops: list[float] = []
         self.bottoms: list[float] = []
@@ -123,9 +123,9 @@ class Painter:
                 self.band_labelled = True
 
     def _series(self, refs: list[str], error: str) -> Series:
-        view = self.view
-        components = view.components(refs)
-        return view.series(components, error).scaled(view.normalisation(components.values))
+        shown = self.shown
+        components = shown.components(refs)
+        return shown.series(components, error).scaled(shown.normalisation(components.values))
 
     def _extent(self, series: Series) -> None:
         top = series.values + series.up

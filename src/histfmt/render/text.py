@@ -2,7 +2,7 @@
 
 The x axis runs down the page (text rows per bin in proportion to the bin width,
 as histoprint lays them out), the y axis to the right. The numbers come from
-:class:`histfmt.render.prepare.View`, as for the image. histoprint draws the
+:class:`histfmt.shown.Shown`, as for the image. histoprint draws the
 first non-``points`` stack as coloured bars; this module adds the axis labels,
 the other stacks (data) as markers, the legend and a ratio summary line.
 """
@@ -20,7 +20,7 @@ from msgspec import UnsetType
 
 from histfmt.errors import HistfmtError
 from histfmt.render.labels import x_label, y_label
-from histfmt.render.prepare import View
+from histfmt.shown import Shown
 
 if TYPE_CHECKING:
     from histfmt.model import Document, RatioItem, Stack, Style
@@ -56,39 +56,6 @@ _RGB = {
 }
 _SGR = dict(zip("krgybmcwKRGYBMCW", [*range(30, 38), *range(90, 98)], strict=True))
 _FALLBACK = "BYRGMCKbyrgmcw"
-_TAB10 = [
-    "1f77b4",
-    "ff7f0e",
-    "2ca02c",
-    "d62728",
-    "9467bd",
-    "8c564b",
-    "e377c2",
-    "7f7f7f",
-    "bcbd22",
-    "17becf",
-]
-_TAB10_NAMES = [
-    "blue",
-    "orange",
-    "green",
-    "red",
-    "purple",
-    "brown",
-    "pink",
-    "gray",
-    "olive",
-    "cyan",
-]
-_NAMED = {
-    "black": "000000", "white": "ffffff", "red": "ff0000", "green": "008000",
-    "blue": "0000ff", "yellow": "ffff00", "orange": "ffa500", "purple": "800080",
-    "magenta": "ff00ff", "cyan": "00ffff", "brown": "a52a2a", "pink": "ffc0cb",
-    "gray": "808080", "grey": "808080", "olive": "808000", "navy": "000080",
-    "k": "000000", "w": "ffffff", "r": "ff0000", "g": "008000", "b": "0000ff",
-    **{f"c{i}": code for i, code in enumerate(_TAB10)},
-    **{f"tab:{n}": code for n, code in zip(_TAB10_NAMES, _TAB10, strict=True)},
-}  # fmt: skip
 _TEX = {
     r"\ell": "\N{SCRIPT SMALL L}",
     r"\to": "\N{RIGHTWARDS ARROW}",
@@ -166,13 +133,19 @@ def _clip(text: str, width: int) -> str:
 
 
 def _hsv(color: str | None) -> tuple[float, float, float] | None:
-    code = _NAMED.get(color.strip().lower(), color.strip().lower()) if color else ""
-    code = code.lstrip("#")
-    if len(code) in (3, 4):
-        code = "".join(2 * c for c in code)
-    if not re.fullmatch(r"[0-9a-f]{6}([0-9a-f]{2})?", code):
+    """A matplotlib colour (name, ``#rgb[a]``, ``C0``..``C9``) as HSV; None when it is none."""
+    if not color:
         return None
-    return colorsys.rgb_to_hsv(*(int(code[i : i + 2], 16) / 255 for i in (0, 2, 4)))
+    from matplotlib import colors
+
+    text = color.strip()
+    cycle = re.fullmatch(r"[cC](\d)", text)
+    if cycle:  # the default cycle (tab10), whatever the style in effect
+        text = list(colors.TABLEAU_COLORS)[int(cycle.group(1))]
+    try:
+        return colorsys.rgb_to_hsv(*colors.to_rgb(text))
+    except ValueError:
+        return None
 
 
 def _letter(color: str | None, used: set[str]) -> str:
@@ -217,13 +190,13 @@ def _style_color(style: Style) -> str | None:
     return style.edgecolor if isinstance(style.edgecolor, str) else None
 
 
-def _layers(view: View, stack: Stack) -> list[tuple[str, Any, str | None]]:
+def _layers(shown: Shown, stack: Stack) -> list[tuple[str, Any, str | None]]:
     """(label, drawn top, wanted colour) of every layer of a stack, bottom first."""
     if not stack.content:
         return []
-    values = [np.nan_to_num(view.components(item.yields).values) for item in stack.content]
+    values = [np.nan_to_num(shown.components(item.yields).values) for item in stack.content]
     tops = np.cumsum(values, axis=0)
-    tops = tops * view.normalisation(tops[-1])
+    tops = tops * shown.normalisation(tops[-1])
     return [
         (
             plain_text(item.label if isinstance(item.label, str) else " + ".join(item.yields)),
@@ -234,7 +207,7 @@ def _layers(view: View, stack: Stack) -> list[tuple[str, Any, str | None]]:
     ]
 
 
-def _plot(doc: Document, view: View) -> tuple[list[_Layer], list[_Layer]]:
+def _plot(doc: Document, shown: Shown) -> tuple[list[_Layer], list[_Layer]]:
     """The bars (first non-points stack) and the markers (every other stack)."""
     main = next((s for s in doc.stacks if s.type != "points"), None)
     used: set[str] = set()
@@ -242,7 +215,7 @@ def _plot(doc: Document, view: View) -> tuple[list[_Layer], list[_Layer]]:
     marks: list[_Layer] = []
     points = lines = 0
     for stack in doc.stacks:
-        for label, top, wanted in _layers(view, stack):
+        for label, top, wanted in _layers(shown, stack):
             if stack is main:
                 bars.append(_Layer(label, top, _letter(wanted, used)))
                 used.add(bars[-1].color)
@@ -283,15 +256,15 @@ def _columns(values: Any, scale: Any, width: int) -> Any:
     return np.clip(np.round(share * width), 0, width).astype(int)
 
 
-def _ratio_line(doc: Document, view: View, item: RatioItem) -> str:
+def _ratio_line(doc: Document, shown: Shown, item: RatioItem) -> str:
     """``label: Σnum/Σden overall, lo … hi per bin, χ²/bins``."""
     label = item.label if isinstance(item.label, str) else doc.ratio_axis.label
-    num = view.components(item.numerator)
+    num = shown.components(item.numerator)
     n_sum = float(np.nansum(num.values))
     if not item.denominator:
         name = label if isinstance(label, str) else " + ".join(item.numerator)
         return f"{plain_text(name)}: total {n_sum:.6g}"
-    den = view.components(item.denominator)
+    den = shown.components(item.denominator)
     if not isinstance(label, str):
         label = f"{' + '.join(item.numerator)} / {' + '.join(item.denominator)}"
     d_sum = float(np.nansum(den.values))
@@ -301,8 +274,8 @@ def _ratio_line(doc: Document, view: View, item: RatioItem) -> str:
         ratio = num.values[good] / den.values[good]
         text += f", {ratio.min():.3g} … {ratio.max():.3g} per bin"
     try:
-        n_err = view.series(num, item.error)
-        d_err = view.series(den, item.den_error if isinstance(item.den_error, str) else item.error)
+        n_err = shown.series(num, item.error)
+        d_err = shown.series(den, item.den_error if isinstance(item.den_error, str) else item.error)
     except ImportError:  # a Poisson interval needs scipy
         return text
     above = num.values > den.values
@@ -366,14 +339,14 @@ def _legend(bars: list[_Layer], marks: list[_Layer], width: int, color: bool) ->
     return [*lines, line] if line else lines
 
 
-def _titles(doc: Document, view: View, log: bool, width: int, color: bool) -> list[str]:
+def _titles(doc: Document, shown: Shown, log: bool, width: int, color: bool) -> list[str]:
     """The title, and the x and y axis titles on one line."""
     out = []
     if isinstance(doc.metadata.title, str):
         title = _clip(plain_text(doc.metadata.title), width)
         out.append(f"\x1b[1m{title}\x1b[0m" if color else title)
-    widths = view.binning.widths
-    y_title = y_label(doc, widths, density_width=view.density_width, density=view.density)
+    widths = shown.binning.widths
+    y_title = y_label(doc, widths, density_width=shown.density_width, density=shown.density)
     y_title = _clip(plain_text(y_title) + (" (log)" if log else "") + " →", width // 2)
     x_title = _clip(f"{plain_text(x_label(doc)) or 'x'} ↓", width - display_width(y_title) - 2)
     gap = width - display_width(x_title) - display_width(y_title)
@@ -452,15 +425,15 @@ def render_text(
         raise HistfmtError(f"the width must be at least {MIN_WIDTH} columns, got {width}")
     if rebin is not None and not isinstance(doc.x.categories, UnsetType):
         raise HistfmtError("rebinning needs a numeric x axis; this one is categorical")
-    view = View(doc, rebin=rebin)
-    binning = view.binning
+    shown = Shown(doc, rebin=rebin)
+    binning = shown.binning
     if binning.n > MAX_BINS:
         raise HistfmtError(
             f"{binning.n} bins are too many to draw in a terminal (at most {MAX_BINS}); "
             "merge them with --rebin"
         )
     log = doc.y_axis.log if logy is None else logy
-    bars, marks = _plot(doc, view)
+    bars, marks = _plot(doc, shown)
     scale = _scale(bars, marks, doc, log)
 
     ticks = binning.labels or _edge_labels(binning.edges)
@@ -488,7 +461,7 @@ def render_text(
     low, high, _ = scale
     reach = f"{low:.3g} … {high:.3g}" if log else f"0 … {high:.3g}"
     first = "" if binning.labels else ticks[0]
-    out = _titles(doc, view, log, width, color)
+    out = _titles(doc, shown, log, width, color)
     out.append(f"{first:>{label_width}} {'_' if first else ' '}" + f"{reach} ╷".rjust(plot_width))
     marked = [(m, _columns(m.top, scale, plot_width)) for m in marks]
     out += _rows(
@@ -501,7 +474,7 @@ def render_text(
         color=color,
     )
     out.extend(_legend(bars, marks, width, color))
-    out.extend(_clip(_ratio_line(doc, view, item), width) for item in doc.ratio)
+    out.extend(_clip(_ratio_line(doc, shown, item), width) for item in doc.ratio)
     if not doc.stacks:
         out.append(_clip("(nothing drawn: the document has no stacks; see histfmt info)", width))
     return "\n".join(out) + "\n"

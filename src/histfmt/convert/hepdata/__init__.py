@@ -5,7 +5,7 @@ variable (``{low, high}`` bins, ``{value: ...}`` for categories; with ``flow=Tru
 the declared flow bins too, as ``low: -.inf`` / ``high: .inf``, and a categorical
 overflow bin as ``__UNDETERMINED__`` like hepdata_lib). Every drawn stack layer is
 one dependent variable, in stack order, summed as histfmt sums it
-(:class:`~histfmt.render.prepare.View`): header = the layer's label, errors =
+(:class:`~histfmt.shown.Shown`): header = the layer's label, errors =
 ``stat`` (quadrature over the yields, ``symerror`` or ``asymerror``), ``syst``
 (likewise, when a yield has one) and one labelled ``asymerror`` per named
 variation (``plus = up - nominal``, ``minus = down - nominal``, signs kept;

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from histfmt.errors import HistfmtError, format_path
+from histfmt import errors
+from histfmt.errors import ValidationError
 
 __all__ = [
     "OVERFLOW_CATEGORY",
@@ -47,12 +49,8 @@ def as_float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", str: "a string", list: "a list", dict: "a mapping"}.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
-    )
+kind_of = functools.partial(errors.kind_of, vocabulary="yaml")
+"""What a value is, in YAML's words: ``a list``, ``a mapping``, ``a number``..."""
 
 
 class Checker:
@@ -62,8 +60,9 @@ class Checker:
         self.filename = filename
         self.where = where
 
-    def fail(self, path: Where, message: str) -> HistfmtError:
-        return HistfmtError(f"{format_path(self.where + path)}: {message}", filename=self.filename)
+    def fail(self, path: Where, message: str) -> ValidationError:
+        """The problem at ``path`` (below this table's place in its file)."""
+        return ValidationError.at(self.where + path, message, filename=self.filename)
 
     def get(self, mapping: Any, key: str, path: Where, kind: type | tuple[type, ...]) -> Any:
         if not isinstance(mapping, dict):

@@ -15,9 +15,8 @@ from msgspec.structs import replace
 from histfmt.convert.hepdata.common import OVERFLOW_CATEGORY, SCALAR, STAT, SUBMISSION, SYST, unique
 from histfmt.errors import HistfmtError
 from histfmt.io import validate
-from histfmt.model import Axis, Document, Energy
-from histfmt.model import View as ViewOptions
-from histfmt.render.prepare import View
+from histfmt.model import Axis, Document, Energy, View
+from histfmt.shown import Shown
 
 __all__ = ["MAX_DATA_FILE", "to_files", "to_table"]
 
@@ -89,11 +88,11 @@ def to_table(doc: Document, *, flow: bool = False, raw: bool = False) -> dict[st
     """The plot as one HEPData data table (plain Python data, as written to YAML)."""
     rows = _rows(doc.x, flow)
     index = np.array([position for position, _ in rows], dtype=np.intp)
-    # A view over every stored bin: the flow bins as ordinary bins, no rebinning.
-    flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=ViewOptions())
-    view = View(flat)
+    # Every stored bin shown: the flow bins as ordinary bins, no rebinning.
+    flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=View())
+    shown = Shown(flat)
     common = _metadata_qualifiers(doc)
-    dependents = [_dependent(doc, view, series, index, common) for series in _series(doc, raw)]
+    dependents = [_dependent(doc, shown, series, index, common) for series in _series(doc, raw)]
     independent: dict[str, Any] = {"header": {"name": _x_header(doc.x)}}
     if _text(doc.x.unit) and isinstance(doc.x.categories, UnsetType):
         independent["header"]["units"] = _text(doc.x.unit)
@@ -176,9 +175,9 @@ def _metadata_qualifiers(doc: Document) -> list[dict[str, Any]]:
 
 
 def _dependent(
-    doc: Document, view: View, series: _Series, index: Any, common: list[dict[str, Any]]
+    doc: Document, shown: Shown, series: _Series, index: Any, common: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    parts = view.components(series.refs)
+    parts = shown.components(series.refs)
     plain = [doc.yields[ref] for ref in series.refs if "/" not in ref]
     has_stat = any(
         not isinstance(y.stat, UnsetType) or not isinstance(y.variances, UnsetType) for y in plain

@@ -1,8 +1,9 @@
-"""Submissions on disk: folders and archives read in memory, YAML documents, safe writing."""
+"""Submissions: folders, archives read in memory (a path or bytes), YAML documents, writing."""
 
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -12,7 +13,7 @@ from histfmt.convert.hepdata.common import SUBMISSION
 from histfmt.errors import HistfmtError
 from histfmt.io import MAX_BYTES
 
-__all__ = ["Archive", "Folder", "tar_gz", "write_folder", "yaml_documents"]
+__all__ = ["Archive", "Folder", "Lone", "tar_gz", "write_folder", "yaml_documents"]
 
 
 def tar_gz(files: dict[str, bytes]) -> bytes:
@@ -121,28 +122,53 @@ class Folder:
             ) from None
 
 
-class Archive:
-    """The files of a .tar(.gz)/.zip archive, read in memory (never extracted)."""
+class Lone:
+    """One file given as bytes: the files it names are not there."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self.data = data
+
+    def label(self, name: str) -> str:
+        return name
+
+    def read(self, name: str) -> bytes:
+        if name != self.name:
+            raise HistfmtError(
+                "not given: a submission that names other files is read from a folder "
+                "or an archive",
+                filename=name,
+            )
+        return self.data
+
+
+class Archive:
+    """The files of a .tar(.gz)/.zip archive (a path or bytes), read in memory, never extracted."""
+
+    def __init__(self, source: str | os.PathLike[str] | bytes, label: str) -> None:
+        self.where = label
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
+        buffer = io.BytesIO(source) if isinstance(source, bytes) else None
+        path = None if isinstance(source, bytes) else os.fspath(source)
+        opened: Any = buffer or path
         try:
-            if zipfile.is_zipfile(path):
-                self._zip = zipfile.ZipFile(path)
+            if zipfile.is_zipfile(opened):
+                self._zip = zipfile.ZipFile(opened)
                 names = [info.filename for info in self._zip.infolist() if not info.is_dir()]
             else:
-                self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by __exit__)
+                if buffer is not None:
+                    buffer.seek(0)
+                self._tar = tarfile.open(path, "r:*", fileobj=buffer)  # noqa: SIM115 (closed by __exit__)
                 names = [member.name for member in self._tar.getmembers() if member.isfile()]
         except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
             self.close()
-            raise HistfmtError(f"not a readable archive ({exc})", filename=str(path)) from None
+            raise HistfmtError(f"not a readable archive ({exc})", filename=label) from None
         self.names = set(names)
         found = [name for name in names if PurePosixPath(name).name == SUBMISSION]
         if not found:
             self.close()
-            raise HistfmtError(f"no {SUBMISSION} in the archive", filename=str(path))
+            raise HistfmtError(f"no {SUBMISSION} in the archive", filename=label)
         self.submission = min(found, key=lambda name: name.count("/"))
 
     def __enter__(self) -> Archive:
@@ -157,7 +183,7 @@ class Archive:
                 handle.close()
 
     def label(self, name: str) -> str:
-        return f"{self.path}:{name}"
+        return f"{self.where}:{name}"
 
     def read(self, name: str) -> bytes:
         key = name

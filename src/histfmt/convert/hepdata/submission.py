@@ -1,30 +1,41 @@
-"""The entry points on paths: recognise, read and write a submission (file, folder, archive)."""
+"""The converter interface: recognise, read (bytes or a path) and write a submission."""
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from histfmt.convert.hepdata.common import SUBMISSION
 from histfmt.convert.hepdata.export import to_files
-from histfmt.convert.hepdata.files import Archive, Folder, tar_gz, write_folder, yaml_documents
+from histfmt.convert.hepdata.files import (
+    Archive,
+    Folder,
+    Lone,
+    tar_gz,
+    write_folder,
+    yaml_documents,
+)
 from histfmt.convert.hepdata.tables import from_table
-from histfmt.errors import HistfmtError
+from histfmt.convert.interface import Source
+from histfmt.errors import HistfmtError, ValidationError
 from histfmt.io import atomic_write
 from histfmt.model import Document
 
 __all__ = ["from_submission", "read", "sniff", "write"]
 
 
-def sniff(head: bytes, path: Path) -> bool:
-    """A HEPData table (YAML/JSON), a ``submission.yaml``, or a folder/archive holding one."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            return (path / SUBMISSION).is_file()
-    except OSError:
-        return False
+def sniff(head: bytes, name: str) -> bool:
+    """A HEPData table (YAML/JSON), a ``submission.yaml``, or a folder/archive holding one.
+
+    A folder has no head: only then is ``name`` looked up, as a submission folder.
+    """
+    if not head:
+        try:
+            return Path(name).is_dir() and (Path(name) / SUBMISSION).is_file()
+        except OSError:
+            return False
     if head[:2] == b"\x1f\x8b":
         import zlib
 
@@ -42,28 +53,37 @@ def sniff(head: bytes, path: Path) -> bool:
     if re.search(r"^histfmt\s*:", text, re.MULTILINE):
         return False
     has_table = re.search(r"^data_file\s*:", text, re.MULTILINE) is not None
-    return has_table or (path.name == SUBMISSION and text.lstrip().startswith(("---", "comment")))
+    is_submission = PurePath(name).name == SUBMISSION
+    return has_table or (is_submission and text.lstrip().startswith(("---", "comment")))
 
 
-def read(path: Path, *, table: str | None = None) -> Document:
-    """A HEPData table file, ``submission.yaml``, submission folder or archive as a document."""
-    path = Path(path)
-    if path.is_dir():
-        return from_submission(Folder(path), SUBMISSION, table)
-    if path.name.lower().endswith((".tar.gz", ".tgz", ".tar", ".zip")):
-        with Archive(path) as archive:
+def read(source: Source, /, *, name: str | None = None, table: str | None = None) -> Document:
+    """A HEPData table, ``submission.yaml``, submission folder or archive as a document.
+
+    From bytes, an archive is read in memory; a lone ``submission.yaml`` can only
+    hold its tables inline (the files it names are not there).
+    """
+    label = name or ("<bytes>" if isinstance(source, bytes) else os.fspath(source))
+    if not isinstance(source, bytes) and Path(source).is_dir():
+        return from_submission(Folder(Path(source)), SUBMISSION, table)
+    if label.lower().endswith((".tar.gz", ".tgz", ".tar", ".zip")):
+        with Archive(source, label) as archive:
             return from_submission(archive, archive.submission, table)
-    folder = Folder(path.parent)
-    docs = yaml_documents(folder.read(path.name), str(path))
+    files: Folder | Lone
+    if isinstance(source, bytes):
+        files, file_name = Lone(label, source), label
+    else:
+        files, file_name = Folder(Path(source).parent), Path(source).name
+    docs = yaml_documents(files.read(file_name), label)
     first = docs[0] if len(docs) == 1 else None
     keys = set(first) if isinstance(first, dict) else set()
     if keys & {"independent_variables", "dependent_variables"} and not keys & {"name", "data_file"}:
-        return from_table(first, filename=str(path))
-    return from_submission(folder, path.name, table, docs)
+        return from_table(first, filename=label)
+    return from_submission(files, file_name, table, docs)
 
 
 def from_submission(
-    files: Folder | Archive, name: str, table: str | None, docs: list[Any] | None = None
+    files: Folder | Archive | Lone, name: str, table: str | None, docs: list[Any] | None = None
 ) -> Document:
     """The chosen (or first) table of the submission file ``name``; ``docs``: it, parsed."""
     label = files.label(name)
@@ -92,8 +112,8 @@ def from_submission(
         or data_file.startswith("/")
         or ".." in Path(data_file).parts
     ):
-        raise HistfmtError(
-            f"[{index}].data_file: expected a file name, got {data_file!r}", filename=label
+        raise ValidationError.at(
+            (index, "data_file"), f"expected a file name, got {data_file!r}", filename=label
         )
     target = files.label(data_file)
     content = yaml_documents(files.read(data_file), target)
@@ -102,7 +122,9 @@ def from_submission(
     return from_table(content[0], filename=target, entry=entry)
 
 
-def write(doc: Document, path: Path, *, flow: bool = False, raw: bool = False) -> None:
+def write(
+    doc: Document, path: str | os.PathLike[str], /, *, flow: bool = False, raw: bool = False
+) -> None:
     """Write ``doc`` as a HEPData submission: a folder, or a ``.tar.gz``/``.tgz`` archive."""
     path = Path(path)
     name = path.name.lower()

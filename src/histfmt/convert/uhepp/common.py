@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
-from histfmt.errors import Issue, ValidationError, format_path
+from histfmt import errors
+from histfmt.errors import ValidationError
 
 __all__ = [
     "ERRORS_IN",
@@ -28,11 +30,11 @@ ERRORS_OUT = {"none": "no", "poisson": "stat", **{e: e for e in _ERRORS}}
 
 
 def problem(where: Where, message: str) -> ValidationError:
-    return ValidationError([Issue(format_path(where), message)])
+    return ValidationError.at(where, message)
 
 
-def kind_of(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
+kind_of = functools.partial(errors.kind_of, vocabulary="python")
+"""What a value is, by its type's name (``list``, ``dict``), as uhepp's own messages say."""
 
 
 def old_version(version: Any) -> bool:

@@ -1,20 +1,22 @@
-"""The entry points on paths: recognise, read and write a uhepp file (JSON or YAML)."""
+"""The converter interface: recognise, read (bytes or a path) and write uhepp (JSON, YAML)."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import orjson
 
+from histfmt.convert.interface import HEAD_BYTES, Source, source_bytes
 from histfmt.convert.uhepp.common import old_version
 from histfmt.convert.uhepp.reading import from_uhepp
 from histfmt.convert.uhepp.writing import export_document
 from histfmt.errors import HistfmtError
-from histfmt.io import MAX_BYTES, atomic_write
+from histfmt.io import atomic_write
 from histfmt.model import Document
 
 __all__ = ["read", "sniff", "write"]
@@ -23,13 +25,12 @@ _TOP_KEYS = {
     "version", "type", "metadata", "badge", "variable", "bins", "yields", "stacks",
     "ratio", "y_axis", "ratio_axis", "layout", "v_lines", "h_lines", "graphs",
 }  # fmt: skip
-_HEAD = 65536
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _JSON_VALUE = re.compile(r'\s*:\s*("(?:[^"\\]|\\.)*"|[-+0-9.eE]+)?')
 _YAML_KEY = re.compile(r"^([A-Za-z_]\w*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$", re.MULTILINE)
 
 
-def sniff(head: bytes, path: Path) -> bool:
+def sniff(head: bytes, name: str) -> bool:
     """Whether ``head`` (the first bytes of a file) starts a uhepp file, JSON or YAML."""
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
     keys: dict[str, Any]
@@ -40,7 +41,7 @@ def sniff(head: bytes, path: Path) -> bool:
         if not lines or not _YAML_KEY.match(lines[0]):
             return False
         keys = {m[1]: (m[2] or "").strip("'\"") for m in _YAML_KEY.finditer(text)}
-        complete = len(head) < _HEAD
+        complete = len(head) < HEAD_BYTES
     if "histfmt" in keys or keys.get("type", "histogram") != "histogram":
         return False
     if "version" in keys:
@@ -71,13 +72,10 @@ def _json_top_keys(text: str) -> tuple[dict[str, Any], bool]:
     return keys, False
 
 
-def read(path: Path) -> Document:
-    """Read a uhepp JSON or YAML file as a validated histfmt document."""
-    filename = str(path)
+def read(source: Source, /, *, name: str | None = None) -> Document:
+    """Read a uhepp JSON or YAML file (bytes or a path) as a validated histfmt document."""
+    raw, filename = source_bytes(source, name)
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise HistfmtError(f"file is larger than {MAX_BYTES} bytes", filename=filename)
-        raw = Path(path).read_bytes()
         if raw[:2] == b"\x1f\x8b":  # gzip, which the format detection looks into too
             import gzip
 
@@ -88,7 +86,7 @@ def read(path: Path) -> Document:
         raise HistfmtError(f"cannot read file: {reason}", filename=filename) from None
     except UnicodeDecodeError as exc:
         raise HistfmtError(f"not valid UTF-8 (byte {exc.start})", filename=filename) from None
-    is_yaml = Path(path).suffix.lower() in (".yaml", ".yml")
+    is_yaml = PurePath(filename).suffix.lower() in (".yaml", ".yml")
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)  # Python's parser accepts the NaN that uhepp writes
@@ -129,7 +127,7 @@ def _load_yaml(text: str, filename: str) -> Any:
         raise HistfmtError(f"not valid YAML{where}: {problem}", filename=filename) from None
 
 
-def write(doc: Document, path: Path) -> None:
+def write(doc: Document, path: str | os.PathLike[str], /) -> None:
     """Write ``doc`` as uhepp 0.4 JSON (YAML for ``.yaml``/``.yml``), atomically."""
     path = Path(path)
     try:

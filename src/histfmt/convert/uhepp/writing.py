@@ -20,7 +20,7 @@ from histfmt.convert.uhepp.fields import (
     symmetric,
     text,
 )
-from histfmt.errors import HistfmtError
+from histfmt.errors import ValidationError
 from histfmt.io import validate
 from histfmt.model import Document, Graph, Yield
 
@@ -38,9 +38,11 @@ def to_uhepp(doc: Document, /) -> dict[str, Any]:
 def export_document(doc: Document) -> Export:
     validate(doc)
     if isinstance(doc.x.edges, UnsetType):
-        raise HistfmtError("x: uhepp has numeric bin edges only, not categories")
+        raise ValidationError.at(("x",), "uhepp has numeric bin edges only, not categories")
     if doc.ratio_axis.kind == "pull":
-        raise HistfmtError("ratio_axis.kind: uhepp draws ratios and differences, not pulls")
+        raise ValidationError.at(
+            ("ratio_axis", "kind"), "uhepp draws ratios and differences, not pulls"
+        )
     export = Export(doc)
     export.data = export.convert()
     return export

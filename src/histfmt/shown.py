@@ -1,10 +1,10 @@
-"""From a document to the numbers that are drawn. Pure numpy: no matplotlib here.
+"""What a document shows: from a document to the numbers that are drawn. Pure numpy.
 
-A :class:`View` applies the render-time choices (rebinning, folding the flow
+A :class:`Shown` applies the render-time choices (rebinning, folding the flow
 bins into the edge bins, per-width or unit-area normalisation) and turns
 yield references into drawable :class:`Series`: values plus asymmetric
-uncertainty magnitudes. Both the image renderer and the terminal renderer
-start from here.
+uncertainty magnitudes. The image and terminal renderers, the summary, the
+HEPData exporter and the viewer all start from here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from msgspec import UnsetType
 
 from histfmt.errors import HistfmtError
+from histfmt.intervals import garwood_interval
 from histfmt.model import Asymmetric, Document, Yield
 
 if TYPE_CHECKING:
@@ -31,13 +32,10 @@ __all__ = [
     "Binning",
     "Components",
     "Series",
-    "View",
-    "garwood_interval",
+    "Shown",
     "parse_edges",
     "uncertainty_variances",
 ]
-
-CONFIDENCE = 0.682689492137086  # one standard deviation
 
 
 def parse_edges(text: str, *, option: str = "rebin") -> tuple[float, ...]:
@@ -56,17 +54,6 @@ def parse_edges(text: str, *, option: str = "rebin") -> tuple[float, ...]:
             f"such as 0,50,100,200; got {text!r}"
         )
     return edges
-
-
-def garwood_interval(counts: Any) -> tuple[Array, Array]:
-    """Central 68.27 % Poisson (Garwood) interval ``(lower, upper)`` of each count."""
-    from scipy.special import gammaincinv  # type: ignore[import-untyped]
-
-    n = np.round(np.nan_to_num(np.asarray(counts, dtype=np.float64), nan=0.0)).clip(0)
-    alpha = 1 - CONFIDENCE
-    lower = np.where(n > 0, gammaincinv(np.maximum(n, 1), alpha / 2), 0.0)
-    upper = gammaincinv(n + 1, 1 - alpha / 2)
-    return lower, upper
 
 
 @dataclass(frozen=True)
@@ -113,7 +100,7 @@ class Series:
         return Series(self.values * factor, self.up * factor, self.down * factor)
 
 
-class View:
+class Shown:
     """A document seen through its render-time choices (which options may override)."""
 
     def __init__(

@@ -1,0 +1,26 @@
+"""What may be chosen at render time, apart from the document: style, scales, size, format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["FORMATS", "ImageFormat", "RenderOptions"]
+
+ImageFormat = Literal["png", "svg", "pdf"]
+FORMATS: tuple[ImageFormat, ...] = ("png", "svg", "pdf")
+"""The image formats, in the order they are offered."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices made at render time; ``None`` means: as the document says."""
+
+    style: str | None = None
+    logy: bool | None = None
+    rebin: Any = None
+    size: tuple[float, float] | None = None
+    dpi: float = 100.0
+    ratio: bool | None = None
+    hide: frozenset[str] = field(default_factory=frozenset)
+    strict_labels: bool = False
