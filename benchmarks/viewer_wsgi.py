@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, Response
+
 from histfmt_viewer import create_app
 
 PING = b"pong\n"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from msgspec import UnsetType
 
 import histfmt
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, Issue, ValidationError
 from histfmt.model import Document
 from histfmt_viewer.storage import PlotInfo
 
@@ -21,14 +20,17 @@ ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
 
 
-@dataclass
-class Refused(Exception):
-    """An upload that is not stored: every problem with its JSON path."""
+class Refused(ValidationError):
+    """An upload that is not stored: every problem as an :class:`~histfmt.errors.Issue`,
+    at its JSON path in the document (``$`` for the whole upload) or at the form field
+    at fault (``file``, ``visibility``, ``collection``)."""
 
-    errors: list[dict[str, str]]
-
-    def __str__(self) -> str:
-        return "; ".join(f"{e['path']}: {e['message']}" for e in self.errors)
+    @classmethod
+    def of(cls, error: HistfmtError) -> Refused:
+        """The refusal of an upload that raised ``error``, with every issue of it."""
+        if isinstance(error, Refused):
+            return error
+        return cls([Issue(d["path"], d["message"]) for d in error.as_dicts()])
 
 
 def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
@@ -41,7 +43,7 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
     from histfmt.render.labels import drawing_issues
 
     if not data.strip():
-        raise Refused([{"path": "$", "message": "the upload is empty"}])
+        raise Refused([Issue("$", "the upload is empty")])
     name = Path(filename).name or "upload.json"
     if not name.lower().endswith((".json", ".yaml", ".yml", ".gz")):
         name += ".json"
@@ -51,13 +53,13 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
             path.write_bytes(data)
             kind = registry.detect(path)
             if kind not in ACCEPTED:
-                raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
+                raise Refused([Issue("$", f"{kind} files are not accepted here")])
             doc = registry.read(path, kind)
     except HistfmtError as error:
-        raise Refused(error.as_dicts()) from None
+        raise Refused.of(error) from None
     problems = drawing_issues(doc)
     if problems:
-        raise Refused([p.as_dict() for p in problems])
+        raise Refused(problems)
     return doc
 
 

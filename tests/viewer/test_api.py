@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
-from histfmt_viewer.storage import Storage
 
 from histfmt.convert import uhepp as uhepp_conv
+from histfmt_viewer.storage import Storage
 
 INVALID = {
     "histfmt": "1.0",

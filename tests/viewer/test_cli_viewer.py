@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from histfmt_viewer.documents import plot_info
-from histfmt_viewer.storage import Storage
 
 from histfmt.cli import cli
+from histfmt_viewer.documents import plot_info
+from histfmt_viewer.storage import Storage
 
 
 @pytest.fixture(autouse=True)

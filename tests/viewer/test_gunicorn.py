@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from histfmt_viewer.storage import Storage
 
 import histfmt
+from histfmt_viewer.storage import Storage
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

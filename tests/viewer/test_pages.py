@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from histfmt_viewer import images
 from histfmt_viewer.storage import Storage
 

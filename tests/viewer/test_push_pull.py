@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from histfmt_viewer.storage import Storage
 
 import histfmt
 from histfmt.cli import cli
 from histfmt.convert import registry
 from histfmt.convert import uhepp as uhepp_conv
+from histfmt_viewer.storage import Storage
 
 TIMEOUT = 10.0
 

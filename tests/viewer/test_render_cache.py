@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import histfmt
+from histfmt.render.mpl import RenderOptions, render
 from histfmt_viewer import images
 from histfmt_viewer.images import (
     DEFAULT_CACHE_MAX_BYTES,
@@ -18,9 +21,6 @@ from histfmt_viewer.images import (
     prune_cache,
 )
 from histfmt_viewer.view import View
-
-import histfmt
-from histfmt.render.mpl import RenderOptions, render
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cutflow_categorical.json"
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -15,6 +15,7 @@ import matplotlib
 import pytest
 import requests
 from flask import Flask
+
 from histfmt_viewer.storage import Storage
 
 from .conftest import served
