@@ -56,10 +56,10 @@ from flask import Flask
 from viewer_wsgi import PING
 
 import histfmt
-from histfmt_viewer import create_app
+from histfmt_viewer import create_app, storage_of
 from histfmt_viewer.documents import plot_info, stored_text
-from histfmt_viewer.schema import plot_tags, plots, versions
 from histfmt_viewer.storage import PlotInfo, Storage, User, engine_url
+from histfmt_viewer.storage.tables import plot_tags, plots, versions
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "mll_data_vs_mc.json"
@@ -404,7 +404,7 @@ def populate_server(instance: Path, database_url: str, count: int) -> list[str]:
     """``count`` plots of the 40-bin example, through Storage (as an upload stores them)."""
     os.environ["HISTFMT_INSTANCE_PATH"] = str(instance)  # also makes the secret key now
     app = create_app(database_url=database_url)
-    storage: Storage = app.extensions["histfmt_storage"]
+    storage = storage_of(app)
     user = storage.user_for_token(storage.create_token("bench"))
     assert user is not None
     doc = histfmt.load(EXAMPLE)
@@ -784,7 +784,7 @@ def run_list(backend: str, database_url: str, plan: Plan) -> ListResults:
         os.environ["HISTFMT_INSTANCE_PATH"] = str(Path(tmp) / "instance")
         config = {"SECRET_KEY": "bench", "RENDER_CACHE": str(Path(tmp) / "cache")}
         app = create_app(config, database_url=database_url)
-        storage: Storage = app.extensions["histfmt_storage"]
+        storage = storage_of(app)
         try:
             results.loop_plots = plan.loop_plots
             results.loop_seconds, results.bulk_seconds = populate_list(

@@ -16,14 +16,22 @@ from histfmt import __version__
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
-__all__ = ["create_app"]
+__all__ = ["STORAGE_EXTENSION", "create_app", "storage_of"]
 
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+STORAGE_EXTENSION = "histfmt_storage"
+"""The key of the app's :class:`Storage` in ``app.extensions``; read it with :func:`storage_of`."""
 csrf = CSRFProtect()
+
+
+def storage_of(app: Flask) -> Storage:
+    """The storage of an app made by :func:`create_app`."""
+    result: Storage = app.extensions[STORAGE_EXTENSION]
+    return result
 
 
 def _secret_key(instance: Path) -> str:
@@ -67,7 +75,7 @@ def create_app(
 
     storage = Storage(str(app.config["DATABASE_URL"]))
     storage.init_schema()
-    app.extensions["histfmt_storage"] = storage
+    app.extensions[STORAGE_EXTENSION] = storage
 
     from histfmt_viewer import api, auth, collection_pages, pages, uhepp_api
     from histfmt_viewer.web import session_user

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 
 from histfmt.io import to_builtins
-from histfmt_viewer.documents import Refused, parse_upload, plot_info, stored_text
-from histfmt_viewer.images import drop_cached
-from histfmt_viewer.storage import VISIBILITIES, User
+from histfmt_viewer.documents import Refused, parse_upload
+from histfmt_viewer.storage import Plot, User
 from histfmt_viewer.web import (
+    MAX_PER_PAGE,
+    collection_json,
+    create_collection_from_json,
+    delete_owned_plot,
+    int_arg,
     load_document,
     owned_collection,
     owned_plot,
+    refused_json,
+    require_token_user,
     storage,
+    store_plot,
+    store_version,
     token_user,
+    visibility_arg,
     visible_collection,
     visible_plot,
 )
@@ -24,53 +32,22 @@ from histfmt_viewer.web import (
 __all__ = ["bp"]
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-MAX_PER_PAGE = 100
 
 
-def _require_user() -> User:
-    user = token_user()
-    if user is None:
-        abort(401, "Authentication required: send 'Authorization: Token <your token>'.")
-    return user
-
-
-def int_arg(name: str, default: int, low: int = 1, high: int = 10**9) -> int:
-    text = request.args.get(name)
-    if text is None or text == "":
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        abort(400, f"{name}: expected an integer; got {text!r}")
-    return max(low, min(high, value))
-
-
-def _visibility(value: Any, default: str = "public") -> str:
-    if value is None or value == "":
-        return default
-    if value not in VISIBILITIES:
-        abort(400, f"visibility: expected one of {', '.join(VISIBILITIES)}; got {value!r}")
-    return str(value)
-
-
-def refused(error: Refused) -> tuple[Response, int]:
-    return jsonify(error="The document was refused; nothing was stored.", errors=error.errors), 400
-
-
-def _summary(plot: dict[str, Any]) -> dict[str, Any]:
+def _summary(plot: Plot) -> dict[str, Any]:
     return {
-        "id": plot["id"],
-        "title": plot["title"],
-        "author": plot["author"],
-        "tags": plot["tags"],
-        "owner": plot["owner"],
-        "visibility": plot["visibility"],
-        "collection": plot["collection_id"],
-        "version": plot["latest"],
-        "created": plot["created"].isoformat(),
-        "updated": plot["updated"].isoformat(),
-        "url": url_for("pages.plot", plot_id=plot["id"]),
-        "api_url": url_for("api.get_plot", plot_id=plot["id"]),
+        "id": plot.id,
+        "title": plot.title,
+        "author": plot.author,
+        "tags": plot.tags,
+        "owner": plot.owner,
+        "visibility": plot.visibility,
+        "collection": plot.collection_id,
+        "version": plot.latest,
+        "created": plot.created.isoformat(),
+        "updated": plot.updated.isoformat(),
+        "url": url_for("pages.plot", plot_id=plot.id),
+        "api_url": url_for("api.get_plot", plot_id=plot.id),
     }
 
 
@@ -80,23 +57,20 @@ def _collection_for_upload(user: User) -> int | None:
         return None
     if not text.isdigit():
         abort(404, "No such collection.")
-    return int(owned_collection(int(text), user)["id"])
+    return owned_collection(int(text), user).id
 
 
 @bp.post("/plots")
 def create_plot() -> Any:
     """Upload a document (histfmt, uhepp, UHI or HEPData); 201 with its id."""
-    user = _require_user()
-    visibility = _visibility(request.args.get("visibility"))
+    user = require_token_user()
+    visibility = visibility_arg(request.args.get("visibility"))
     collection_id = _collection_for_upload(user)
     try:
         doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
     except Refused as error:
-        return refused(error)
-    plot_id = storage().create_plot(
-        user, plot_info(doc, owner=user.name), stored_text(doc),
-        visibility=visibility, collection_id=collection_id,
-    )  # fmt: skip
+        return refused_json(error)
+    plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
     plot = storage().get_plot(plot_id)
     assert plot is not None
     return jsonify(_summary(plot)), 201
@@ -134,13 +108,13 @@ def get_plot(plot_id: str) -> Any:
 @bp.put("/plots/<plot_id>")
 def update_plot(plot_id: str) -> Any:
     """A new version of a plot (owner only)."""
-    user = _require_user()
+    user = require_token_user()
     owned_plot(plot_id, user)
     try:
         doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
     except Refused as error:
-        return refused(error)
-    number = storage().add_version(plot_id, plot_info(doc, owner=user.name), stored_text(doc))
+        return refused_json(error)
+    number = store_version(plot_id, user, doc)
     plot = storage().get_plot(plot_id)
     assert plot is not None
     return jsonify({**_summary(plot), "version": number})
@@ -148,9 +122,8 @@ def update_plot(plot_id: str) -> Any:
 
 @bp.delete("/plots/<plot_id>")
 def delete_plot(plot_id: str) -> Any:
-    owned_plot(plot_id, _require_user())
-    storage().delete_plot(plot_id)
-    drop_cached(Path(current_app.config["RENDER_CACHE"]), plot_id)
+    """Delete a plot with its versions (owner only): 204."""
+    delete_owned_plot(plot_id, require_token_user())
     return "", 204
 
 
@@ -158,39 +131,13 @@ def delete_plot(plot_id: str) -> Any:
 def versions(plot_id: str) -> Any:
     visible_plot(plot_id, token_user())
     rows = storage().list_versions(plot_id)
-    return jsonify(
-        versions=[{"number": r["number"], "created": r["created"].isoformat()} for r in rows]
-    )
-
-
-def collection_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "description": row["description"],
-        "visibility": row["visibility"],
-        "owner": row["owner"],
-        "plot_count": row["plot_count"],
-        "created": row["created"].isoformat(),
-    }
+    return jsonify(versions=[{"number": r.number, "created": r.created.isoformat()} for r in rows])
 
 
 @bp.post("/collections")
 def create_collection() -> Any:
     """``{"title": ..., "description": ..., "visibility": ...}`` -> 201 ``{"id": ...}``."""
-    user = _require_user()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "Expected a JSON object with a 'title'.")
-    title = body.get("title")
-    description = body.get("description", "")
-    if not isinstance(title, str) or not title.strip() or len(title) > 300:
-        abort(400, "title: expected a non-empty string of at most 300 characters")
-    if not isinstance(description, str):
-        abort(400, "description: expected a string")
-    visibility = _visibility(body.get("visibility"))
-    collection_id = storage().create_collection(user, title.strip(), description, visibility)
-    return jsonify(id=collection_id), 201
+    return jsonify(id=create_collection_from_json(require_token_user())), 201
 
 
 @bp.get("/collections")
@@ -211,6 +158,6 @@ def get_collection(collection_id: int) -> Any:
 @bp.delete("/collections/<int:collection_id>")
 def delete_collection(collection_id: int) -> Any:
     """Delete a collection (owner only); its plots stay, outside any collection."""
-    owned_collection(collection_id, _require_user())
+    owned_collection(collection_id, require_token_user())
     storage().delete_collection(collection_id)
     return "", 204

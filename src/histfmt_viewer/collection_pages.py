@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from histfmt_viewer.pages import browse, require_session_user
+from histfmt.errors import Issue
 from histfmt_viewer.storage import VISIBILITIES
 from histfmt_viewer.web import (
+    browse,
     owned_collection,
     owns,
+    require_session_user,
     session_user,
     storage,
     visible_collection,
@@ -41,11 +43,11 @@ def new() -> Any:
         )
     errors = []
     if not form["title"] or len(form["title"]) > MAX_TITLE:
-        errors.append({"path": "title", "message": f"1 to {MAX_TITLE} characters"})
+        errors.append(Issue("title", f"1 to {MAX_TITLE} characters"))
     if len(form["description"]) > MAX_DESCRIPTION:
-        errors.append({"path": "description", "message": f"at most {MAX_DESCRIPTION} characters"})
+        errors.append(Issue("description", f"at most {MAX_DESCRIPTION} characters"))
     if form["visibility"] not in VISIBILITIES:
-        errors.append({"path": "visibility", "message": "choose public or private"})
+        errors.append(Issue("visibility", "choose public or private"))
     if errors:
         page = render_template(
             "collection_new.html", form=form, errors=errors, visibilities=VISIBILITIES

@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from histfmt_viewer import create_app
+from histfmt_viewer import create_app, storage_of
 
 __all__ = ["init_db", "serve", "token"]
 
@@ -48,7 +48,7 @@ def serve(host: str, port: int, database: str | None) -> None:
     try:
         app.run(host=host, port=port)
     finally:
-        app.extensions["histfmt_storage"].close()
+        storage_of(app).close()
 
 
 def _shown(app: Flask) -> str:
@@ -62,7 +62,7 @@ def _shown(app: Flask) -> str:
 def init_db(database: str | None) -> None:
     """Create the viewer's database tables (done on every start too)."""
     app = _app(database)
-    app.extensions["histfmt_storage"].close()
+    storage_of(app).close()
     click.echo(f"database ready: {_shown(app)}")
 
 
@@ -83,7 +83,7 @@ def token_create(user: str, database: str | None) -> None:
     if not user.strip() or len(user) > 200:
         raise click.ClickException("USER must be 1 to 200 characters")
     app = _app(database)
-    storage = app.extensions["histfmt_storage"]
+    storage = storage_of(app)
     try:
         secret = storage.create_token(user.strip())
     finally:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from msgspec import UnsetType
 
 import histfmt
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, Issue, ValidationError
 from histfmt.model import Document
 from histfmt_viewer.storage import PlotInfo
 
@@ -20,14 +19,17 @@ ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
 
 
-@dataclass
-class Refused(Exception):
-    """An upload that is not stored: every problem with its JSON path."""
+class Refused(ValidationError):
+    """An upload that is not stored: every problem as an :class:`~histfmt.errors.Issue`,
+    at its JSON path in the document (``$`` for the whole upload) or at the form field
+    at fault (``file``, ``visibility``, ``collection``)."""
 
-    errors: list[dict[str, str]]
-
-    def __str__(self) -> str:
-        return "; ".join(f"{e['path']}: {e['message']}" for e in self.errors)
+    @classmethod
+    def of(cls, error: HistfmtError) -> Refused:
+        """The refusal of an upload that raised ``error``, with every issue of it."""
+        if isinstance(error, Refused):
+            return error
+        return cls([Issue(d["path"], d["message"]) for d in error.as_dicts()])
 
 
 def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
@@ -40,18 +42,18 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
     from histfmt.render.labels import drawing_issues
 
     if not data.strip():
-        raise Refused([{"path": "$", "message": "the upload is empty"}])
+        raise Refused([Issue("$", "the upload is empty")])
     name = PurePath(filename).name or "upload.json"  # a name, never a path on the server
     try:
         kind = registry.detect(data, name=name)
         if kind not in ACCEPTED:
-            raise Refused([{"path": "$", "message": f"{kind} files are not accepted here"}])
+            raise Refused([Issue("$", f"{kind} files are not accepted here")])
         doc = registry.read(data, kind, name=name)
     except HistfmtError as error:
-        raise Refused(error.as_dicts()) from None
+        raise Refused.of(error) from None
     problems = drawing_issues(doc)
     if problems:
-        raise Refused([p.as_dict() for p in problems])
+        raise Refused(problems)
     return doc
 
 

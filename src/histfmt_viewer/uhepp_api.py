@@ -34,13 +34,20 @@ from werkzeug.exceptions import HTTPException
 from histfmt.convert.uhepp import from_uhepp, to_uhepp
 from histfmt.errors import HistfmtError
 from histfmt.render.labels import drawing_issues
-from histfmt_viewer import api
-from histfmt_viewer.documents import Refused, plot_info, stored_text
-from histfmt_viewer.storage import User
+from histfmt_viewer.documents import Refused
+from histfmt_viewer.storage import Collection, Plot, User
 from histfmt_viewer.web import (
+    MAX_PER_PAGE,
+    collection_json,
+    create_collection_from_json,
+    delete_owned_plot,
+    int_arg,
     load_document,
     owned_collection,
+    refused_json,
+    require_token_user,
     storage,
+    store_plot,
     token_user,
     visible_collection,
     visible_plot,
@@ -85,9 +92,9 @@ def _with_links(response: Response, api_url: str, ui_url: str | None = None) -> 
     return response
 
 
-def _collection_plots(collection_id: int, viewer: User | None) -> list[dict[str, Any]]:
+def _collection_plots(collection_id: int, viewer: User | None) -> list[Plot]:
     """Every plot of the collection that ``viewer`` may see, oldest first."""
-    result: list[dict[str, Any]] = []
+    result: list[Plot] = []
     page = 1
     while True:
         rows, total = storage().search(
@@ -99,29 +106,29 @@ def _collection_plots(collection_id: int, viewer: User | None) -> list[dict[str,
         page += 1
 
 
-def _collection_body(row: dict[str, Any], viewer: User | None) -> dict[str, Any]:
-    plots = _collection_plots(int(row["id"]), viewer)
+def _collection_body(row: Collection, viewer: User | None) -> dict[str, Any]:
+    plots = _collection_plots(row.id, viewer)
     return {
-        **api.collection_json(row),
-        "url": _collection_url(int(row["id"])),
-        "plots": [_plot_url(p["id"]) for p in plots],
+        **collection_json(row),
+        "url": _collection_url(row.id),
+        "plots": [_plot_url(p.id) for p in plots],
     }
 
 
-def _plot_body(plot: dict[str, Any]) -> dict[str, Any]:
-    collection_id = plot["collection_id"]
+def _plot_body(plot: Plot) -> dict[str, Any]:
+    collection_id = plot.collection_id
     return {
-        "uuid": plot["id"],
-        "url": _plot_url(plot["id"]),
-        "ui": _ui_url(plot["id"]),
-        "collection": None if collection_id is None else _collection_url(int(collection_id)),
-        "title": plot["title"],
-        "author": plot["author"],
-        "owner": plot["owner"],
-        "visibility": plot["visibility"],
-        "version": plot["latest"],
-        "created": plot["created"].isoformat(),
-        "updated": plot["updated"].isoformat(),
+        "uuid": plot.id,
+        "url": _plot_url(plot.id),
+        "ui": _ui_url(plot.id),
+        "collection": None if collection_id is None else _collection_url(collection_id),
+        "title": plot.title,
+        "author": plot.author,
+        "owner": plot.owner,
+        "visibility": plot.visibility,
+        "version": plot.latest,
+        "created": plot.created.isoformat(),
+        "updated": plot.updated.isoformat(),
     }
 
 
@@ -144,7 +151,7 @@ def _collection_id(reference: Any) -> int:
     return int(args["collection_id"])
 
 
-def _target_collection(reference: Any, user: User) -> dict[str, Any]:
+def _target_collection(reference: Any, user: User) -> Collection:
     return owned_collection(_collection_id(reference), user)
 
 
@@ -161,19 +168,19 @@ def root() -> Any:
 def collections() -> Any:
     viewer = _viewer()
     rows = storage().list_collections(viewer)
-    return jsonify([{**api.collection_json(r), "url": _collection_url(int(r["id"]))} for r in rows])
+    return jsonify([{**collection_json(r), "url": _collection_url(r.id)} for r in rows])
 
 
 @bp.post("/collections/", strict_slashes=False)
 def create_collection() -> Any:
     """``{"title", "visibility", "description"}`` -> 201 with the collection and its URL."""
-    created, status = api.create_collection()  # the same checks as /api/collections
-    collection_id = int(created.get_json()["id"])
+    # the same caller and checks as /api/collections
+    collection_id = create_collection_from_json(require_token_user())
     row = storage().get_collection(collection_id)
     assert row is not None
     url = _collection_url(collection_id)
     response = jsonify(_collection_body(row, _viewer()))
-    response.status_code = status
+    response.status_code = 201
     response.headers["Location"] = url
     return _with_links(response, url)
 
@@ -190,8 +197,8 @@ def collection(collection_id: int) -> Any:
 def plots() -> Any:
     """Visible plots, newest first, without their data (``page``, ``per_page``)."""
     viewer = _viewer()
-    page = api.int_arg("page", 1)
-    per_page = api.int_arg("per_page", 20, high=api.MAX_PER_PAGE)
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", 20, high=MAX_PER_PAGE)
     rows, _ = storage().search(viewer, page=page, per_page=per_page)
     return jsonify([_plot_body(r) for r in rows])
 
@@ -207,14 +214,11 @@ def push() -> Any:
     try:
         doc = from_uhepp(body["uhepp"])
     except HistfmtError as error:
-        return api.refused(Refused(error.as_dicts()))
+        return refused_json(error)
     problems = drawing_issues(doc)
     if problems:
-        return api.refused(Refused([p.as_dict() for p in problems]))
-    plot_id = storage().create_plot(
-        user, plot_info(doc, owner=user.name), stored_text(doc),
-        visibility=collection["visibility"], collection_id=int(collection["id"]),
-    )  # fmt: skip
+        return refused_json(Refused(problems))
+    plot_id = store_plot(user, doc, visibility=collection.visibility, collection_id=collection.id)
     plot = storage().get_plot(plot_id)
     assert plot is not None
     response = jsonify(_plot_body(plot))
@@ -239,4 +243,5 @@ def plot(plot_id: str) -> Any:
 @bp.delete("/plots/<plot_id>/", strict_slashes=False)
 def delete(plot_id: str) -> Any:
     """Delete a plot (its owner only): 204."""
-    return api.delete_plot(plot_id)
+    delete_owned_plot(plot_id, require_token_user())  # the same caller as /api/plots
+    return "", 204

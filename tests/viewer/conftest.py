@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import histfmt
-from histfmt_viewer import create_app
+from histfmt_viewer import create_app, storage_of
 from histfmt_viewer.storage import Storage, engine_url
 
 SERVER_TIMEOUT = 10.0
@@ -90,13 +90,12 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         }
     )
     yield application
-    application.extensions["histfmt_storage"].close()
+    storage_of(application).close()
 
 
 @pytest.fixture
 def storage(app: Flask) -> Storage:
-    result: Storage = app.extensions["histfmt_storage"]
-    return result
+    return storage_of(app)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 
 import histfmt
-from histfmt_viewer import create_app
+from histfmt_viewer import create_app, storage_of
 from histfmt_viewer.storage import Storage
 
 from .conftest import served
@@ -96,8 +96,7 @@ class Viewer:
 
     @property
     def storage(self) -> Storage:
-        result: Storage = self.app.extensions["histfmt_storage"]
-        return result
+        return storage_of(self.app)
 
     def upload(self, data: bytes, query: str = "") -> str:
         """Store a document through the token API (quicker than the form); its id."""
@@ -112,7 +111,7 @@ class Viewer:
         """Stored plots, private ones included."""
         import sqlalchemy as sa
 
-        from histfmt_viewer.schema import plots
+        from histfmt_viewer.storage.tables import plots
 
         with self.storage.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.count()).select_from(plots)) or 0)
@@ -130,12 +129,12 @@ def viewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Viewer]:
             "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         }
     )
-    token = app.extensions["histfmt_storage"].create_token("alice")
+    token = storage_of(app).create_token("alice")
     try:
         with served(app) as url:
             yield Viewer(app, url, token)
     finally:
-        app.extensions["histfmt_storage"].close()
+        storage_of(app).close()
 
 
 @dataclass

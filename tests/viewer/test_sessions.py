@@ -7,8 +7,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from histfmt_viewer.schema import tokens
 from histfmt_viewer.storage import Storage, hash_token
+from histfmt_viewer.storage.tables import tokens
 
 from .conftest import csrf_token, sign_in
 

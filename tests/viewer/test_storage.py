@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +11,20 @@ import pytest
 import sqlalchemy as sa
 
 import histfmt
+from histfmt.errors import HistfmtError
 from histfmt_viewer.documents import plot_info, stored_text
-from histfmt_viewer.schema import metadata
-from histfmt_viewer.storage import Storage, User
+from histfmt_viewer.storage import (
+    Collection,
+    NotFound,
+    Plot,
+    Storage,
+    User,
+    Version,
+    VersionDocument,
+)
+from histfmt_viewer.storage.accounts import Accounts
+from histfmt_viewer.storage.search import Search
+from histfmt_viewer.storage.tables import metadata
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AUTHORS = {
@@ -292,3 +304,51 @@ def test_concurrent_starts_on_a_fresh_database(database_url: str) -> None:
     finally:
         for store in stores:
             store.close()
+
+
+def test_rows_are_typed_and_read_as_mappings(store: Storage, examples: dict[str, str]) -> None:
+    plot = store.get_plot(examples["mll_data_vs_mc"])
+    assert isinstance(plot, Plot)
+    assert (plot.title, plot["title"], plot.owner, plot.latest) == (
+        plot["title"], plot.title, "alice", 1,
+    )  # fmt: skip
+    assert isinstance(plot.tags, tuple)
+    assert plot.created.tzinfo is not None
+    assert dict(plot)["id"] == plot.id
+    with pytest.raises(KeyError):
+        plot["search"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plot.title = "changed"  # type: ignore[misc]
+    version = store.get_version(plot.id)
+    assert isinstance(version, VersionDocument)
+    assert (version.plot_id, version.number) == (plot.id, 1)
+    assert [type(v) for v in store.list_versions(plot.id)] == [Version]
+    alice = store.user_for_token(store.create_token("alice"))
+    assert isinstance(alice, User)
+    collection_id = store.create_collection(alice, "Dilepton", "", "public")
+    collection = store.get_collection(collection_id)
+    assert isinstance(collection, Collection)
+    assert (collection.owner, collection.plot_count) == ("alice", 0)
+
+
+def test_a_missing_plot_is_not_found(store: Storage) -> None:
+    doc = histfmt.load(EXAMPLES / "mll_data_vs_mc.json")
+    with pytest.raises(NotFound) as caught:
+        store.add_version("no-such-plot", plot_info(doc, owner="alice"), stored_text(doc))
+    assert isinstance(caught.value, HistfmtError)
+    assert isinstance(caught.value, LookupError)
+    assert (caught.value.kind, caught.value.key) == ("plot", "no-such-plot")
+
+
+def test_the_parts_work_alone(database_url: str) -> None:
+    """Each part of the storage is usable on its own, on the same database."""
+    store = Storage(database_url)
+    store.init_schema()
+    accounts, search = Accounts(database_url), Search(database_url)
+    try:
+        token = accounts.create_token("erin")
+        assert store.user_for_token(token) == accounts.user_for_token(token)
+        assert search.search(None)[1] == store.search(None)[1] == 0
+    finally:
+        for part in (store, accounts, search):
+            part.close()

@@ -1,4 +1,12 @@
-"""The database tables, in SQLAlchemy Core: the same definitions serve SQLite and PostgreSQL.
+"""The database tables, in SQLAlchemy Core: the same definitions serve SQLite and PostgreSQL;
+their creation and upgrade; and :class:`Database`, the engine every part of the storage
+shares.
+
+The backend comes from the database URL: ``sqlite:///path`` (the default, a file in
+the instance folder) or ``postgresql://...`` (run with psycopg 3).
+:meth:`Database.init_schema` creates missing tables, and on databases made by an earlier
+version also the indexes and (PostgreSQL) the ``search_vector`` column added since:
+adding the stored column rewrites ``plots`` once, under a lock, at start-up.
 
 PostgreSQL only: ``plots.search_vector``, a stored generated ``tsvector`` column
 (``to_tsvector('simple', search)``) with the GIN index ``ix_plots_search_vector``. It is
@@ -7,7 +15,7 @@ adds both with DDL run right after ``CREATE TABLE plots`` on PostgreSQL, and
 :func:`postgresql_search_ddl` gives the same statements (``IF NOT EXISTS``) for a
 database made before they existed. Queries refer to it as :data:`plots_search_vector`.
 
-The indexes of ``plots`` follow the queries of ``Storage.search``: one per sort order,
+The indexes of ``plots`` follow the queries of ``search.py``: one per sort order,
 ending with ``id`` (the tie-breaker), so a page is read in order from an index and the
 visibility test ("public", or "public or mine") filters it on the way; ``owner_id``;
 ``collection_id`` with the creation order for a collection's plots. The sort indexes do
@@ -19,6 +27,8 @@ mine". The author filter is a substring ``LIKE``, which no B-tree index serves.
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,11 +45,16 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex
 
 __all__ = [
     "SEARCH_CONFIG",
+    "Database",
     "collections",
+    "engine_url",
     "metadata",
+    "now",
     "plot_tags",
     "plots",
     "plots_search_vector",
@@ -49,7 +64,9 @@ __all__ = [
     "versions",
 ]
 
-SEARCH_CONFIG = "simple"  # the text search configuration; see storage.py for the choice
+SEARCH_CONFIG = "simple"  # the text search configuration; see search.py for the choice
+SCHEMA_ATTEMPTS = 5
+SCHEMA_LOCK = 0x68697374  # PostgreSQL advisory lock key of schema creation ("hist")
 
 metadata = MetaData()
 
@@ -138,3 +155,68 @@ versions = Table(
     Column("created", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("plot_id", "number"),  # version numbers are unique per plot
 )
+
+
+def engine_url(url: str) -> str:
+    """``postgresql://`` (and ``postgres://``) run on psycopg 3; other URLs as given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def now() -> datetime:
+    """The time of a write, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Database:
+    """A connection pool to a database of these tables; the base of every storage part."""
+
+    def __init__(self, url: str) -> None:
+        url = engine_url(url)
+        options: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        self.engine: Engine = sa.create_engine(url, **options)
+        self.url = url
+
+    def init_schema(self) -> None:
+        """Create the tables that do not exist yet, and in a database made by an earlier
+        version the indexes (and PostgreSQL's ``plots.search_vector``) it lacks.
+
+        Several processes may start at once (gunicorn workers): on PostgreSQL an
+        advisory lock lets one create while the others wait; on SQLite a losing
+        process retries after the winner's commit.
+        """
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+                    _create_schema(conn)
+                return
+            except sa.exc.DBAPIError:
+                if attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
+
+
+def _create_schema(conn: sa.Connection) -> None:
+    metadata.create_all(conn)
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                conn.execute(CreateIndex(index, if_not_exists=True))
+    if conn.dialect.name == "postgresql":
+        columns = {column["name"] for column in inspector.get_columns("plots")}
+        indexes = {index["name"] for index in inspector.get_indexes("plots")}
+        if "search_vector" not in columns or "ix_plots_search_vector" not in indexes:
+            for statement in postgresql_search_ddl():
+                conn.execute(sa.text(statement))

@@ -1,0 +1,142 @@
+"""Plots and their versions: every upload is a new version, and old ones stay readable.
+
+Every write is one transaction. A new version bumps ``plots.latest`` with an ``UPDATE``
+first, which locks the plot row (PostgreSQL) or the database (SQLite) until commit, so
+concurrent updates get consecutive numbers; the primary key ``(plot_id, number)`` guards
+it too.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from histfmt_viewer.storage.rows import NotFound, Plot, PlotInfo, User, Version, VersionDocument
+from histfmt_viewer.storage.tables import Database, now, plot_tags, plots, users, versions
+
+__all__ = ["Plots", "select_plots"]
+
+
+def select_plots() -> sa.Select[Any]:
+    """The columns of :class:`Plot`: a plot with its owner's name (not its search text)."""
+    columns = [c for c in plots.c if c.name != "search"]
+    return sa.select(*columns, users.c.name.label("owner")).join(
+        users, users.c.id == plots.c.owner_id
+    )
+
+
+# built once: the plot lookup runs on every page and image request
+_PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
+
+
+class Plots(Database):
+    """Plots, their versions and tags."""
+
+    def create_plot(
+        self,
+        owner: User,
+        info: PlotInfo,
+        document: str,
+        *,
+        visibility: str = "public",
+        collection_id: int | None = None,
+    ) -> str:
+        """Store ``document`` as version 1 of a new plot; returns the plot's id."""
+        plot_id = str(uuid.uuid4())
+        created = now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                plots.insert().values(
+                    id=plot_id,
+                    owner_id=owner.id,
+                    collection_id=collection_id,
+                    visibility=visibility,
+                    created=created,
+                    updated=created,
+                    latest=1,
+                    **_fields(info),
+                )
+            )
+            _set_tags(conn, plot_id, info.tags)
+            conn.execute(
+                versions.insert().values(
+                    plot_id=plot_id, number=1, document=document, created=created
+                )
+            )
+        return plot_id
+
+    def add_version(self, plot_id: str, info: PlotInfo, document: str) -> int:
+        """Store ``document`` as the next version of ``plot_id``; returns its number.
+
+        Raises :class:`NotFound` when there is no such plot.
+        """
+        updated = now()
+        with self.engine.begin() as conn:
+            conn.execute(  # first: takes the lock that serialises concurrent updates
+                plots.update()
+                .where(plots.c.id == plot_id)
+                .values(latest=plots.c.latest + 1, updated=updated, **_fields(info))
+            )
+            number = conn.scalar(sa.select(plots.c.latest).where(plots.c.id == plot_id))
+            if number is None:
+                raise NotFound("plot", plot_id)
+            _set_tags(conn, plot_id, info.tags)
+            conn.execute(
+                versions.insert().values(
+                    plot_id=plot_id, number=number, document=document, created=updated
+                )
+            )
+        return int(number)
+
+    def delete_plot(self, plot_id: str) -> None:
+        """Remove a plot with all its versions and tags."""
+        with self.engine.begin() as conn:
+            conn.execute(versions.delete().where(versions.c.plot_id == plot_id))
+            conn.execute(plot_tags.delete().where(plot_tags.c.plot_id == plot_id))
+            conn.execute(plots.delete().where(plots.c.id == plot_id))
+
+    def get_plot(self, plot_id: str) -> Plot | None:
+        """The plot; None when there is none of that id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_PLOT_BY_ID, {"plot_id": plot_id}).first()
+        return None if row is None else Plot.from_row(row)
+
+    def get_version(self, plot_id: str, number: int | None = None) -> VersionDocument | None:
+        """One version (the newest when ``number`` is None) with its document text."""
+        query = sa.select(versions).where(versions.c.plot_id == plot_id)
+        if number is None:
+            query = query.order_by(versions.c.number.desc()).limit(1)
+        else:
+            query = query.where(versions.c.number == number)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else VersionDocument.from_row(row)
+
+    def list_versions(self, plot_id: str) -> list[Version]:
+        """The versions of a plot, oldest first, without their documents."""
+        query = (
+            sa.select(versions.c.number, versions.c.created)
+            .where(versions.c.plot_id == plot_id)
+            .order_by(versions.c.number)
+        )
+        with self.engine.connect() as conn:
+            return [Version.from_row(row) for row in conn.execute(query)]
+
+
+def _fields(info: PlotInfo) -> dict[str, Any]:
+    return {
+        "title": info.title[:300],
+        "author": info.author[:300],
+        "tags": json.dumps(list(info.tags)),
+        "search": info.search.lower(),
+    }
+
+
+def _set_tags(conn: sa.Connection, plot_id: str, tags: tuple[str, ...]) -> None:
+    conn.execute(plot_tags.delete().where(plot_tags.c.plot_id == plot_id))
+    unique = list(dict.fromkeys(tags))
+    if unique:
+        conn.execute(plot_tags.insert(), [{"plot_id": plot_id, "tag": t} for t in unique])
