@@ -10,6 +10,7 @@ to NaN.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import ClassVar, Literal, TypeAlias
 
@@ -68,6 +69,8 @@ def _same(left: object, right: object) -> bool:
     if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
         a, b = np.asarray(left), np.asarray(right)
         return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(left, float) and isinstance(right, float):
+        return left == right or (math.isnan(left) and math.isnan(right))
     return left == right
 
 

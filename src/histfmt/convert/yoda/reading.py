@@ -77,8 +77,9 @@ def read(
     if contents.skipped:
         first = contents.skipped[0]
         raise YodaError(
-            f"line {first.line}: unsupported YODA type {first.tag}",
+            f"unsupported YODA type {first.tag}",
             object_path=first.path,
+            line=first.line,
             filename=_filename(source, name),
         )
     return contents.objects
@@ -147,7 +148,7 @@ def _text(data: bytes, filename: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise HistfmtError(f"line {line}: not UTF-8 text", filename=filename) from None
+        raise YodaError("not UTF-8 text", line=line, filename=filename) from None
 
 
 # ---------------------------------------------------------------------------- blocks
@@ -168,7 +169,8 @@ def _strip_hashes(text: str) -> str:
 def _blocks(text: str, filename: str | None) -> Iterator[_Block]:
     block: _Block | None = None
     number = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # only \n ends a line
+        raw = raw.removesuffix("\r")  # noqa: PLW2901
         line = raw.strip()
         word = _strip_hashes(line)
         if block is None:
@@ -177,13 +179,14 @@ def _blocks(text: str, filename: str | None) -> Iterator[_Block]:
             parts = word.split(maxsplit=2)
             if len(parts) < 2 or parts[0] != "BEGIN":
                 raise YodaError(
-                    f"line {number}: expected a BEGIN line, got {_show(line)}", filename=filename
+                    f"expected a BEGIN line, got {_show(line)}", line=number, filename=filename
                 )
             block = _Block(parts[1], parts[2].strip() if len(parts) > 2 else "", number, [])
         elif word.startswith("BEGIN "):
             raise YodaError(
-                f"line {number}: BEGIN before the END of the block opened at line {block.line}",
+                f"BEGIN before the END of the block opened at line {block.line}",
                 object_path=block.path,
+                line=number,
                 filename=filename,
             )
         elif word == "END" or word.startswith("END "):
@@ -194,8 +197,9 @@ def _blocks(text: str, filename: str | None) -> Iterator[_Block]:
             block.lines.append((number, raw))
     if block is not None:
         raise YodaError(
-            f"line {block.line}: BEGIN {block.tag} has no END (truncated file?)",
+            f"BEGIN {block.tag} has no END (truncated file?)",
             object_path=block.path,
+            line=block.line,
             filename=filename,
         )
 
@@ -219,7 +223,7 @@ class _Body:
 
 
 def _error(block: _Block, line: int, message: str) -> YodaError:
-    return YodaError(f"line {line}: {message}", object_path=block.path)
+    return YodaError(message, object_path=block.path, line=line)
 
 
 def _parse(block: _Block) -> YodaObject | Skipped:
@@ -292,7 +296,10 @@ def _annotation(
     key, colon, value = line.partition(": ")
     if not colon:
         if not line.endswith(":"):
-            raise _error(block, number, f"expected 'key: value', got {_show(line)}")
+            message = (
+                f"expected 'key: value' or the '---' ending the annotations, got {_show(line)}"
+            )
+            raise _error(block, number, message)
         key, value = line[:-1], ""
     annotations[key.strip()] = _unquote(value.strip())
     return key.strip()
@@ -415,13 +422,15 @@ def _edges_1d(
     for line, low, high in bins:
         if not low < high:
             raise _error(block, line, f"{label} bin edges must increase: {low} to {high}")
-        if low > edges[-1] and gaps:
+        if low < edges[-1]:
+            raise _error(
+                block, line, f"{label} bins overlap: {low} to {high} starts before {edges[-1]}"
+            )
+        if low > edges[-1]:
+            if not gaps:
+                raise _error(block, line, f"{label} bins leave a gap from {edges[-1]} to {low}")
             found.append(len(edges))  # bin index counting the underflow bin as 0
             edges.append(low)
-        elif low != edges[-1]:
-            raise _error(
-                block, line, f"{label} bins overlap or leave a gap: {edges[-1]} then {low}"
-            )
         edges.append(high)
     return np.array(edges), found
 
