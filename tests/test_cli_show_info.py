@@ -91,7 +91,7 @@ def test_info_text_of_the_dilepton_example() -> None:
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "\x1b[" not in text
-    assert f"{MLL}  (histfmt 1.0)" in text
+    assert f"{MLL}  (histfmt {raw['histfmt']})" in text
     assert "regular, 40 bins from 50 to 250 GeV" in text
     assert "underflow, overflow" in text
     assert "overflow added to the last bin" in text
@@ -147,7 +147,7 @@ def test_info_categorical_axis() -> None:
 def test_info_reads_stdin() -> None:
     result = run("info", "-", input=MLL.read_bytes())
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("-  (histfmt 1.0)")
+    assert result.stdout.startswith(f"-  (histfmt {histfmt.FORMAT_VERSION})")
 
 
 @pytest.mark.parametrize("command", ["info", "show"])
