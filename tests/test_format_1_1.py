@@ -105,7 +105,7 @@ def test_two_d_documents_are_refused_by_the_drawing_with_a_clear_message() -> No
     from histfmt.render.mpl import render
 
     doc = _map().add_stack(["h"])
-    with pytest.raises(histfmt.HistfmtError, match="2-D .* not supported yet"):
+    with pytest.raises(histfmt.HistfmtError, match=r"2-D .* not supported yet"):
         render(doc)
 
 
