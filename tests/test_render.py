@@ -164,7 +164,7 @@ def test_notebook_display(document: histfmt.Document) -> None:
     png = document._repr_png_()
     assert png is not None
     assert png.startswith(MAGIC["png"])
-    assert "histfmt.Document 1.0: 3 bins" in repr(document)
+    assert f"histfmt.Document {histfmt.FORMAT_VERSION}: 3 bins" in repr(document)
 
 
 def test_log_x_axis_starting_at_zero_draws_without_warning(document: histfmt.Document) -> None:

@@ -66,7 +66,7 @@ def _examples() -> list[str]:
 
 @pytest.mark.parametrize("text", _examples(), ids=lambda _: "example")
 def test_json_examples_are_valid_documents(text: str) -> None:
-    histfmt.loads(text, filename="spec/format.md")
+    histfmt.loads_book(text, filename="spec/format.md")
     jsonschema.Draft202012Validator(_schema()).validate(json.loads(text))
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from histfmt.errors import HistfmtError, ValidationError
-from histfmt.io import dump, dumps, load, loads, validate
-from histfmt.model import FORMAT_VERSION, Document
+from histfmt.io import dump, dumps, load, load_book, loads, loads_book, validate
+from histfmt.model import FORMAT_VERSION, Axis, Book, Document
 
 __all__ = [
     "FORMAT_VERSION",
+    "Axis",
+    "Book",
     "Document",
     "HistfmtError",
     "ValidationError",
@@ -28,7 +30,9 @@ __all__ = [
     "dumps",
     "from_hist",
     "load",
+    "load_book",
     "loads",
+    "loads_book",
     "validate",
 ]
 

@@ -19,7 +19,7 @@ __all__ = ["canonical_bytes", "encode", "skeleton"]
 def _encode_hook(obj: Any) -> Any:
     """numpy arrays are written by orjson (fast; NaN becomes null), scalars as Python numbers."""
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "fiu" and obj.ndim == 1:
+        if obj.dtype.kind in "fiu" and obj.ndim in (1, 2):  # 2-D: rows of x bins
             array = np.ascontiguousarray(obj, dtype=np.float64 if obj.dtype.kind == "f" else None)
             return msgspec.Raw(orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY))
         return obj.tolist()

@@ -14,13 +14,13 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, overload
 
 import msgspec
 
 from histfmt.codec import encode, skeleton
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path, kind_of
-from histfmt.model import FORMAT_VERSION, Document
+from histfmt.model import FORMAT_VERSION, Book, Document
 
 __all__ = [
     "atomic_write",
@@ -29,7 +29,9 @@ __all__ = [
     "dumps",
     "from_builtins",
     "load",
+    "load_book",
     "loads",
+    "loads_book",
     "read_file",
     "to_builtins",
     "validate",
@@ -59,8 +61,38 @@ def loads(
     """Parse and validate a document from text or bytes.
 
     Raises :class:`~histfmt.HistfmtError` naming ``filename`` and the JSON path of
-    every problem.
+    every problem (and, for a book, saying to use :func:`loads_book`).
     """
+    return _one_document(_loads(data, filename=filename, format=format), filename)
+
+
+def loads_book(
+    data: str | bytes, /, *, filename: str | None = None, format: Format = "json"
+) -> Book:
+    """Parse and validate a book from text or bytes; a single document becomes a book
+    of one plot, keyed by the file's stem (``plot`` without a file name)."""
+    return _as_book(_loads(data, filename=filename, format=format), filename)
+
+
+def _one_document(found: Document | Book, filename: str | None) -> Document:
+    if isinstance(found, Book):
+        raise HistfmtError(
+            f"this is a book of {len(found.plots)} plots, not one document; read it with "
+            "histfmt.load_book() (and pick a plot from its .plots)",
+            filename=filename,
+        )
+    return found
+
+
+def _as_book(found: Document | Book, filename: str | None) -> Book:
+    if isinstance(found, Book):
+        return found
+    stem = Path(filename).name.split(".")[0] if filename else ""
+    return Book.new({stem or "plot": found})
+
+
+def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Document | Book:
+    """A document or a book from text or bytes, validated."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if format == "json.gz":
@@ -72,9 +104,15 @@ def loads(
             raise HistfmtError(f"not a valid gzip file ({exc})", filename=filename) from None
         format = "json"
     if format == "yaml":
-        return from_builtins(_parse_yaml(data, filename), filename=filename)
+        return _from_builtins(_parse_yaml(data, filename), filename)
+    found: Document | Book
     try:
-        doc = _decoder().decode(data)
+        try:
+            found = _decoder(Document).decode(data)
+        except msgspec.ValidationError as exc:
+            if not _IS_BOOK.search(str(exc)):
+                raise
+            found = _decoder(Book).decode(data)
     except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
         obj = _parse_json(data, filename)
         raise _structure_error(obj, exc, filename) from None
@@ -82,7 +120,11 @@ def loads(
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
     except UnicodeDecodeError as exc:
         raise HistfmtError(_describe_unicode_error(exc, data), filename=filename) from None
-    return _checked(doc, filename, strict_json=True)
+    return _checked(found, filename, strict_json=True)
+
+
+# A book: the document decoder meets its `plots` key at the top level
+_IS_BOOK = re.compile(r"unknown field `plots`( - at `\$`)?$")
 
 
 def load(
@@ -93,6 +135,25 @@ def load(
     The format comes from ``format`` or else the file name (``.json``,
     ``.json.gz``, ``.yaml``); a gzip stream is recognised by its content too.
     """
+    return _one_document(_load(source, format=format), _source_name(source))
+
+
+def load_book(
+    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None = None
+) -> Book:
+    """Read and validate a book (or a single document, as a book of one plot)."""
+    return _as_book(_load(source, format=format), _source_name(source))
+
+
+def _source_name(source: str | os.PathLike[str] | IO[bytes]) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return str(getattr(source, "name", "<stream>"))
+
+
+def _load(
+    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None
+) -> Document | Book:
     if isinstance(source, (str, os.PathLike)):
         filename = os.fspath(source)
         data = read_file(filename)
@@ -104,7 +165,7 @@ def load(
     chosen = format or detect_format(filename)
     if data[:2] == b"\x1f\x8b":
         chosen = "json.gz"
-    return loads(data, filename=filename, format=chosen)
+    return _loads(data, filename=filename, format=chosen)
 
 
 def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -> bytes:
@@ -121,17 +182,28 @@ def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -
 
 def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
     """Validate plain Python data (as from ``json.load``) and build the document."""
+    return _one_document(_from_builtins(obj, filename), filename)
+
+
+def _from_builtins(obj: Any, filename: str | None) -> Document | Book:
+    kind: type[Document | Book] = (
+        Book if isinstance(obj, dict) and "plots" in obj and "x" not in obj else Document
+    )
     try:
-        _decoder()  # the type information, made safely
-        doc = msgspec.convert(obj, Document)
+        _decoder(kind)  # the type information, made safely
+        found: Document | Book = msgspec.convert(obj, kind)
     except msgspec.ValidationError as exc:
         raise _structure_error(obj, exc, filename) from None
-    return _checked(doc, filename)
+    return _checked(found, filename)
 
 
-def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document:
-    """Check a document (or plain data) and return it; raise on any problem."""
-    if not isinstance(doc, Document):
+@overload
+def validate(doc: Book, /, *, filename: str | None = None) -> Book: ...
+@overload
+def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document: ...
+def validate(doc: Any, /, *, filename: str | None = None) -> Any:
+    """Check a document or a book (or plain data) and return it; raise on any problem."""
+    if not isinstance(doc, (Document, Book)):
         return from_builtins(doc, filename=filename)
     from histfmt.semantics import non_finite_issues
 
@@ -145,19 +217,24 @@ def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document
     except TypeError as exc:
         raise HistfmtError(f"cannot be written as JSON: {exc}", filename=filename) from None
     try:
-        _decoder().decode(skeleton_json)
+        _decoder(type(doc)).decode(skeleton_json)
     except msgspec.ValidationError as exc:
         raise _structure_error(msgspec.json.decode(skeleton_json), exc, filename) from None
     return _checked(doc, filename, strict_json=True)
 
 
-def _checked(doc: Document, filename: str | None, *, strict_json: bool = False) -> Document:
-    from histfmt.semantics import semantic_issues
+def _checked(
+    found: Document | Book, filename: str | None, *, strict_json: bool = False
+) -> Document | Book:
+    from histfmt.semantics import book_issues, semantic_issues
 
-    issues = semantic_issues(doc, check_scalars=not strict_json)
+    if isinstance(found, Book):
+        issues = book_issues(found, check_scalars=not strict_json)
+    else:
+        issues = semantic_issues(found, check_scalars=not strict_json)
     if issues:
         raise ValidationError(issues, filename=filename)
-    return doc
+    return found
 
 
 def _parse_json(data: bytes, filename: str | None) -> Any:
@@ -247,35 +324,35 @@ def _version_problem(obj: Any) -> str | None:
 
 
 _DECODER_LOCK = threading.Lock()
-_DECODERS: list[msgspec.json.Decoder[Document]] = []
+_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 
-def _decoder() -> msgspec.json.Decoder[Document]:
-    """The document decoder, made once under a lock.
+def _decoder(kind: type[Document | Book] = Document) -> msgspec.json.Decoder[Any]:
+    """The decoder of documents (or books), made once under a lock.
 
     msgspec builds a Struct's type information on first use, and two threads doing
     that at the same time crash the interpreter (msgspec 0.22, a segfault); made here,
     the information is cached on the classes, for ``msgspec.convert`` too. Not made at
     import: it costs ~17 ms that ``import histfmt`` need not pay.
     """
-    if not _DECODERS:
+    found = _DECODERS.get(kind)
+    if found is None:
         with _DECODER_LOCK:
-            if not _DECODERS:
-                _DECODERS.append(msgspec.json.Decoder(Document))
-    return _DECODERS[0]
+            found = _DECODERS.setdefault(kind, msgspec.json.Decoder(kind))
+    return found
 
 
 # -- writing ---------------------------------------------------------------------
 
 
-def to_builtins(doc: Document, /) -> dict[str, Any]:
+def to_builtins(doc: Document | Book, /) -> dict[str, Any]:
     """The document as plain Python data (lists, dicts; NaN becomes None)."""
     result: dict[str, Any] = msgspec.json.decode(encode(doc))
     return result
 
 
-def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = None) -> bytes:
-    """Validate and serialize a document (strict RFC 8259 JSON; NaN written as null)."""
+def dumps(doc: Document | Book, /, *, format: Format = "json", indent: int | None = None) -> bytes:
+    """Validate and serialize a document or a book (strict RFC 8259 JSON; NaN as null)."""
     validate(doc)
     if format == "yaml":
         import yaml
@@ -294,14 +371,14 @@ def dumps(doc: Document, /, *, format: Format = "json", indent: int | None = Non
 
 
 def dump(
-    doc: Document,
+    doc: Document | Book,
     target: str | os.PathLike[str] | IO[bytes],
     /,
     *,
     format: Format | None = None,
     indent: int | None = None,
 ) -> None:
-    """Validate and write a document; a path is replaced atomically."""
+    """Validate and write a document or a book; a path is replaced atomically."""
     if not isinstance(target, (str, os.PathLike)):
         target.write(dumps(doc, format=format or "json", indent=indent))
         return

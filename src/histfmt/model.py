@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     FloatArray: TypeAlias = npt.NDArray[np.float64]
+    BinArray: TypeAlias = npt.NDArray[np.float64]
     EdgeArray: TypeAlias = npt.NDArray[np.float64]
 else:
     FloatArray = list[float | None]
+    # per-bin arrays: a list of numbers (1-D), or of rows (2-D: one row per x bin)
+    BinArray = list[float | list[float | None] | None]
     EdgeArray = list[float]
 
 __all__ = [
@@ -32,13 +35,16 @@ __all__ = [
     "Asymmetric",
     "Axis",
     "Badge",
+    "Book",
     "Document",
+    "Efficiency",
     "Energy",
     "Graph",
     "HLine",
     "Layout",
     "Luminosity",
     "Metadata",
+    "Profile",
     "RatioAxis",
     "RatioItem",
     "Stack",
@@ -51,7 +57,7 @@ __all__ = [
     "Yield",
 ]
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 """The format version this library writes (``MAJOR.MINOR``)."""
 
 ErrorSpec = Literal[
@@ -88,17 +94,34 @@ class _Base(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True
     """Common struct configuration: unknown keys are errors, defaults are not written."""
 
 
-def _as_array(value: Any) -> Any:
-    """Coerce an array field to a 1-D float64 array; leave unset/structs alone."""
+def _as_array(value: Any, *, max_ndim: int = 1) -> Any:
+    """Coerce an array field to a float64 array of at most ``max_ndim`` dimensions;
+    leave unset/structs alone."""
     if value is UNSET or value is None or isinstance(value, Struct):
         return value
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise HistfmtError(f"expected an array of numbers ({exc})") from None
-    if array.ndim != 1:
-        raise HistfmtError(f"expected a 1-D array of numbers, got {array.ndim}-D")
+    except (TypeError, ValueError):
+        raise HistfmtError(
+            "expected an array of numbers"
+            + (" (rows of a 2-D array must all have the same length)" if max_ndim > 1 else "")
+        ) from None
+    if not 1 <= array.ndim <= max_ndim:
+        shape = "a 1-D array" if max_ndim == 1 else "a 1-D or 2-D array"
+        raise HistfmtError(f"expected {shape} of numbers, got {array.ndim}-D")
     return array
+
+
+def _as_bins(value: Any) -> Any:
+    """A per-bin array: 1-D, or 2-D (x bins by y bins) in a document with a y axis.
+
+    Rows of unequal length stay a list, for the semantic checks to name the row.
+    """
+    if isinstance(value, list) and any(isinstance(row, list) for row in value):
+        lengths = {len(row) if isinstance(row, list) else -1 for row in value}
+        if len(lengths) > 1:
+            return value
+    return _as_array(value, max_ndim=2)
 
 
 def _unset_if_none(value: str | None) -> str | UnsetType:
@@ -108,16 +131,16 @@ def _unset_if_none(value: str | None) -> str | UnsetType:
 class Asymmetric(_Base):
     """An asymmetric uncertainty: separate upward and downward magnitudes."""
 
-    up: Annotated[FloatArray, Meta(description="Upward magnitudes (>= 0), one per bin.")]
-    down: Annotated[FloatArray, Meta(description="Downward magnitudes (>= 0), one per bin.")]
+    up: Annotated[BinArray, Meta(description="Upward magnitudes (>= 0), one per bin.")]
+    down: Annotated[BinArray, Meta(description="Downward magnitudes (>= 0), one per bin.")]
 
     def __post_init__(self) -> None:
-        self.up = _as_array(self.up)
-        self.down = _as_array(self.down)
+        self.up = _as_bins(self.up)
+        self.down = _as_bins(self.down)
 
 
 Uncertainty = Annotated[
-    FloatArray | Asymmetric,
+    BinArray | Asymmetric,
     Meta(
         description="One standard deviation per bin: an array (symmetric) or an "
         "object with `up` and `down` arrays (asymmetric)."
@@ -129,11 +152,11 @@ class Variation(_Base):
     """A named systematic variation: the absolute varied yields."""
 
     up: Annotated[
-        FloatArray | UnsetType,
+        BinArray | UnsetType,
         Meta(description="Yields with the source shifted up (absolute, not relative)."),
     ] = UNSET
     down: Annotated[
-        FloatArray | UnsetType,
+        BinArray | UnsetType,
         Meta(
             description="Yields with the source shifted down. A missing side is "
             "taken as the mirror image `2*values - up`."
@@ -141,23 +164,90 @@ class Variation(_Base):
     ] = UNSET
 
     def __post_init__(self) -> None:
-        self.up = _as_array(self.up)
-        self.down = _as_array(self.down)
+        self.up = _as_bins(self.up)
+        self.down = _as_bins(self.down)
+
+
+class Profile(_Base):
+    """What the means of a profile (`kind: "mean"`) were computed from, per bin."""
+
+    entries: Annotated[
+        BinArray,
+        Meta(description="Number of entries per bin (effective number when weighted)."),
+    ]
+    sum_of_weights: Annotated[
+        BinArray | UnsetType, Meta(description="Sum of the weights per bin.")
+    ] = UNSET
+    sum_of_weights_squared: Annotated[
+        BinArray | UnsetType, Meta(description="Sum of the squared weights per bin.")
+    ] = UNSET
+    variance: Annotated[
+        BinArray | UnsetType,
+        Meta(
+            description="Sample variance of the profiled quantity per bin (its spread, "
+            "not the error of the mean); `null` where it is undefined."
+        ),
+    ] = UNSET
+
+    def __post_init__(self) -> None:
+        self.entries = _as_bins(self.entries)
+        self.sum_of_weights = _as_bins(self.sum_of_weights)
+        self.sum_of_weights_squared = _as_bins(self.sum_of_weights_squared)
+        self.variance = _as_bins(self.variance)
+
+
+CONFIDENCE_ONE_SIGMA = 0.682689492137086
+"""The probability content of one standard deviation of a normal distribution."""
+
+
+class Efficiency(_Base):
+    """What an efficiency (`kind: "efficiency"`) was computed from, per bin."""
+
+    passed: Annotated[BinArray, Meta(description="Events (or sum of weights) that passed.")]
+    total: Annotated[BinArray, Meta(description="All events (or sum of weights).")]
+    interval: Annotated[
+        Literal["clopper-pearson", "wilson", "bayesian", "normal"],
+        Meta(
+            description="How `stat` was computed from `passed` and `total`: "
+            "Clopper-Pearson (exact), Wilson score, Bayesian (Beta posterior, "
+            "shortest interval), or normal approximation."
+        ),
+    ] = "clopper-pearson"
+    confidence: Annotated[
+        float,
+        Meta(gt=0, lt=1, description="Probability content of the interval (one sigma)."),
+    ] = CONFIDENCE_ONE_SIGMA
+    prior: Annotated[
+        tuple[Annotated[float, Meta(gt=0)], Annotated[float, Meta(gt=0)]],
+        Meta(description="Bayesian interval: the Beta prior's (alpha, beta)."),
+    ] = (1.0, 1.0)
+
+    def __post_init__(self) -> None:
+        self.passed = _as_bins(self.passed)
+        self.total = _as_bins(self.total)
 
 
 class Yield(_Base):
-    """One named set of per-bin yields with its uncertainties."""
+    """One named quantity per bin (a count by default) with its uncertainties."""
 
     values: Annotated[
-        FloatArray,
+        BinArray,
         Meta(
-            description="Absolute yields per bin (not divided by the bin width), "
-            "including the flow bins that `x.underflow`/`x.overflow` declare."
+            description="The quantity per bin: absolute yields (not divided by the bin "
+            "width), means or efficiencies, as `kind` says, including the flow bins the "
+            "axes declare. With a `y` axis: one row per x bin, each with one value per y bin."
         ),
     ]
+    kind: Annotated[
+        Literal["count", "mean", "efficiency"],
+        Meta(
+            description="What `values` are: `count` (events or sums of weights), `mean` "
+            "(a profile: the mean of a quantity per bin) or `efficiency` (passed / total)."
+        ),
+    ] = "count"
     stat: Uncertainty | UnsetType = UNSET
     variances: Annotated[
-        FloatArray | UnsetType,
+        BinArray | UnsetType,
         Meta(
             description="Sum of squared weights per bin (the statistical variance). "
             "Alternative to `stat`, kept exactly for histogram round trips."
@@ -169,12 +259,21 @@ class Yield(_Base):
         Meta(description="Named up/down variations, e.g. `JES`."),
     ] = {}
     storage: Annotated[
-        Literal["int", "double", "weight"] | UnsetType,
+        Literal["int", "double", "weight", "mean", "weighted_mean"] | UnsetType,
         Meta(
             description="Histogram storage the yield came from: `int` (integer "
             "counts), `double` (weights, variance unknown unless `variances` is "
-            "given) or `weight` (weights and variances)."
+            "given), `weight` (weights and variances); for profiles `mean` or "
+            "`weighted_mean`."
         ),
+    ] = UNSET
+    profile: Annotated[
+        Profile | UnsetType,
+        Meta(description="`kind: mean`: entries and sums behind the means."),
+    ] = UNSET
+    efficiency: Annotated[
+        Efficiency | UnsetType,
+        Meta(description="`kind: efficiency`: passed and total counts, and the interval."),
     ] = UNSET
     label: Annotated[Label | UnsetType, Meta(description="Human-readable name of the yield.")] = (
         UNSET
@@ -182,14 +281,15 @@ class Yield(_Base):
     writer_info: WriterInfo = {}
 
     def __post_init__(self) -> None:
-        self.values = _as_array(self.values)
-        self.stat = _as_array(self.stat)
-        self.variances = _as_array(self.variances)
-        self.syst = _as_array(self.syst)
+        self.values = _as_bins(self.values)
+        self.stat = _as_bins(self.stat)
+        self.variances = _as_bins(self.variances)
+        self.syst = _as_bins(self.syst)
 
 
 class Axis(_Base):
-    """The x axis: its binning (numeric edges or categories) and its labelling."""
+    """An axis (`x`, or `y` of a 2-D document): its binning (numeric edges or
+    categories) and its labelling."""
 
     edges: Annotated[
         EdgeArray | UnsetType,
@@ -232,13 +332,60 @@ class Axis(_Base):
     unit_in_brackets: Annotated[
         bool, Meta(description="Write the unit as `[GeV]` instead of `/ GeV`.")
     ] = False
-    log: Annotated[bool, Meta(description="Logarithmic x scale.")] = False
-    min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn x range.")] = UNSET
-    max: Annotated[float | UnsetType, Meta(description="Upper end of the drawn x range.")] = UNSET
+    log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
+    min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn range.")] = UNSET
+    max: Annotated[float | UnsetType, Meta(description="Upper end of the drawn range.")] = UNSET
     writer_info: WriterInfo = {}
 
     def __post_init__(self) -> None:
         self.edges = _as_array(self.edges)
+
+    @classmethod
+    def new(
+        cls,
+        edges: Any = None,
+        /,
+        *,
+        categories: list[str] | list[int] | None = None,
+        underflow: bool = False,
+        overflow: bool = False,
+        symbol: str | None = None,
+        unit: str | None = None,
+        label: str | None = None,
+        name: str | None = None,
+    ) -> Axis:
+        """An axis on numeric ``edges`` (kind ``regular`` when the widths are equal,
+        else ``variable``) or on ``categories``.
+
+        Examples
+        --------
+        >>> Axis.new([0, 10, 20], unit="GeV").kind
+        'regular'
+        """
+        if (edges is None) == (categories is None):
+            raise HistfmtError("give either edges or categories")
+        kind: Literal["regular", "variable", "category"] = "category"
+        if edges is not None:
+            edges = _as_array(edges)
+            widths = np.diff(edges)
+            equal = widths.size > 0 and np.allclose(widths, widths[0], rtol=1e-9, atol=0)
+            kind = "regular" if equal else "variable"
+        return cls(
+            edges=UNSET if edges is None else edges,
+            categories=UNSET if categories is None else list(categories),
+            kind=kind,
+            underflow=underflow,
+            overflow=overflow,
+            symbol=_unset_if_none(symbol),
+            unit=_unset_if_none(unit),
+            label=_unset_if_none(label),
+            name=_unset_if_none(name),
+        )
+
+    @property
+    def binned(self) -> bool:
+        """The axis has bins (edges or categories), not only a label."""
+        return not (isinstance(self.edges, UnsetType) and isinstance(self.categories, UnsetType))
 
     @property
     def n_bins(self) -> int:
@@ -474,8 +621,18 @@ class Graph(_Base):
     ] = UNSET
     y_errors: Annotated[
         FloatArray | Asymmetric | UnsetType,
-        Meta(description="Errors on y, one per point: an array or `up`/`down` arrays."),
+        Meta(
+            description="Errors on y, one per point: an array or `up`/`down` arrays; with "
+            "`y_sources`, their total."
+        ),
     ] = UNSET
+    y_sources: Annotated[
+        dict[Annotated[str, Meta(min_length=1, max_length=256)], FloatArray | Asymmetric],
+        Meta(
+            description="Named sources of the y errors (e.g. `stat`, `sys,JES`), one "
+            "standard deviation per point: an array or `up`/`down` arrays."
+        ),
+    ] = {}
     type: Annotated[Literal["points", "line"], Meta(description="Draw markers or a line.")] = (
         "points"
     )
@@ -487,6 +644,7 @@ class Graph(_Base):
         self.y = _as_array(self.y)
         self.x_errors = _as_array(self.x_errors)
         self.y_errors = _as_array(self.y_errors)
+        self.y_sources = {key: _as_array(value) for key, value in self.y_sources.items()}
 
 
 class Badge(_Base):
@@ -575,6 +733,10 @@ class Document(_Base, kw_only=True):
         ),
     ]
     x: Annotated[Axis, Meta(description="The x axis and its binning.")]
+    y: Annotated[
+        Axis | UnsetType,
+        Meta(description="The y axis of a 2-D document (its values are x-by-y arrays)."),
+    ] = UNSET
     yields: Annotated[
         dict[YieldName, Yield],
         Meta(description="Named yields; names may not contain `/`."),
@@ -623,35 +785,32 @@ class Document(_Base, kw_only=True):
         unit: str | None = None,
         label: str | None = None,
         name: str | None = None,
+        y: Axis | None = None,
     ) -> Document:
-        """Start an empty document on numeric ``edges`` or ``categories``.
+        """Start an empty document on numeric ``edges`` or ``categories``; with a ``y``
+        axis (:meth:`Axis.new`) the document is 2-D.
 
         Examples
         --------
         >>> doc = Document.new([0, 10, 20], symbol="$p_T$", unit="GeV")
         >>> doc.x.n_bins
         2
+        >>> Document.new([0, 1, 2], y=Axis.new(categories=["a", "b", "c"])).shape
+        (2, 3)
         """
-        if (edges is None) == (categories is None):
-            raise HistfmtError("give either edges or categories")
-        kind: Literal["regular", "variable", "category"] = "category"
-        if edges is not None:
-            edges = _as_array(edges)
-            widths = np.diff(edges)
-            equal = widths.size > 0 and np.allclose(widths, widths[0], rtol=1e-9, atol=0)
-            kind = "regular" if equal else "variable"
-        axis = Axis(
-            edges=UNSET if edges is None else edges,
-            categories=UNSET if categories is None else list(categories),
-            kind=kind,
-            underflow=underflow,
-            overflow=overflow,
-            symbol=_unset_if_none(symbol),
-            unit=_unset_if_none(unit),
-            label=_unset_if_none(label),
-            name=_unset_if_none(name),
-        )
-        return cls(histfmt=FORMAT_VERSION, x=axis, yields={})
+        axis = Axis.new(
+            edges, categories=categories, underflow=underflow, overflow=overflow,
+            symbol=symbol, unit=unit, label=label, name=name,
+        )  # fmt: skip
+        return cls(histfmt=FORMAT_VERSION, x=axis, y=UNSET if y is None else y, yields={})
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of every per-bin array: ``(nx,)``, or ``(nx, ny)`` with a y axis;
+        flow bins included."""
+        if isinstance(self.y, UnsetType):
+            return (self.x.n_values,)
+        return (self.x.n_values, self.y.n_values)
 
     def add_yield(
         self,
@@ -679,6 +838,14 @@ class Document(_Base, kw_only=True):
                 return Asymmetric(up=value[0], down=value[1])
             return value
 
+        values = _as_bins(values)
+        if not isinstance(values, np.ndarray):
+            raise HistfmtError("expected an array of numbers with rows of equal length")
+        if values.ndim != len(self.shape):
+            raise HistfmtError(
+                f"expected a {len(self.shape)}-D array of numbers for this document, "
+                f"got {values.ndim}-D"
+            )
         self.yields[name] = Yield(
             values=values,
             stat=uncertainty(stat),
@@ -818,21 +985,67 @@ class Document(_Base, kw_only=True):
             return None
 
     def __repr__(self) -> str:
-        x = self.x
-        if not isinstance(x.categories, UnsetType):
-            binning = f"{x.n_bins} categories"
-        elif isinstance(x.edges, UnsetType) or len(x.edges) < 2:
-            binning = "no bins"
-        else:
-            binning = f"{x.n_bins} bins {x.edges[0]:g}..{x.edges[-1]:g}"
+        binning = _binning_text(self.x)
+        if not isinstance(self.y, UnsetType):
+            binning += f" by {_binning_text(self.y)}"
         names = ", ".join(list(self.yields)[:6]) + (", ..." if len(self.yields) > 6 else "")
+        graphs = f"; {len(self.graphs)} graphs" if self.graphs else ""
         return (
             f"<histfmt.Document {self.histfmt}: {binning}; yields: {names or '-'}; "
-            f"{len(self.stacks)} stacks; {len(self.ratio)} ratio items>"
+            f"{len(self.stacks)} stacks; {len(self.ratio)} ratio items{graphs}>"
         )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
+            return NotImplemented
+        return canonical_bytes(self) == canonical_bytes(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _binning_text(axis: Axis) -> str:
+    if not isinstance(axis.categories, UnsetType):
+        return f"{axis.n_bins} categories"
+    if isinstance(axis.edges, UnsetType) or len(axis.edges) < 2:
+        return "no bins"
+    return f"{axis.n_bins} bins {axis.edges[0]:g}..{axis.edges[-1]:g}"
+
+
+PlotPath = Annotated[str, Meta(min_length=1, max_length=1024)]
+
+
+class Book(_Base, kw_only=True):
+    """Many plots in one file, each a complete document, keyed by a path such as
+    ``dir/sub/name`` (a ROOT directory tree, a YODA file, a HEPData submission)."""
+
+    schema_uri: Annotated[
+        str | UnsetType,
+        Meta(description="URI of the JSON Schema, for editors."),
+    ] = field(default=UNSET, name="$schema")
+    histfmt: Annotated[
+        str,
+        Meta(pattern=r"^1\.[0-9]+$", description="Format version, `MAJOR.MINOR` (1.1 or later)."),
+    ]
+    plots: Annotated[
+        dict[PlotPath, Document],
+        Meta(description="The plots, in order, keyed by path; each a complete document."),
+    ]
+    metadata: Annotated[
+        Metadata, Meta(description="What the whole book is: title, source, authors.")
+    ] = field(default_factory=Metadata)
+    writer_info: WriterInfo = {}
+
+    @classmethod
+    def new(cls, plots: dict[str, Document] | None = None, /) -> Book:
+        """A book holding ``plots`` (path -> document), in order."""
+        return cls(histfmt=FORMAT_VERSION, plots=dict(plots or {}))
+
+    def __repr__(self) -> str:
+        paths = ", ".join(list(self.plots)[:4]) + (", ..." if len(self.plots) > 4 else "")
+        return f"<histfmt.Book {self.histfmt}: {len(self.plots)} plots: {paths or '-'}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Book):
             return NotImplemented
         return canonical_bytes(self) == canonical_bytes(other)
 

@@ -36,19 +36,57 @@ _FAST_ITEMS: dict[str, Any] = {
 
 def generate() -> dict[str, Any]:
     """Build the JSON Schema (draft 2020-12) of a histfmt document from the model."""
-    from histfmt.model import Document
+    from histfmt.model import Book, Document
 
-    generated = msgspec.json.schema(Document)
+    (document, book), definitions = msgspec.json.schema_components([Document, Book])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "histfmt document",
         "description": "One histogram plot as data: bin edges, yields with their "
-        "uncertainties, how they stack, the ratio panel, styling and metadata. "
-        "Arrays hold one number per bin; null marks a missing value.",
-        "$ref": generated["$ref"],
-        "$defs": generated["$defs"],
+        "uncertainties, how they stack, the ratio panel, styling and metadata; or a "
+        "book of many such plots (a `plots` key). Arrays hold one number per bin "
+        "(2-D: one row per x bin); null marks a missing value.",
+        "if": {"type": "object", "required": ["plots"]},
+        "then": book,
+        "else": document,
+        "$defs": _per_bin_arrays(definitions),
     }
+
+
+_ONE_OR_TWO_D = {
+    "anyOf": [
+        {"type": "array", "items": _NUMBERS_OR_NULL},
+        {
+            "type": "array",
+            "items": {"type": "array", "items": _NUMBERS_OR_NULL},
+            "description": "2-D: one row per x bin, each with one value per y bin.",
+        },
+    ]
+}
+
+
+def _per_bin_arrays(node: Any) -> Any:
+    """Per-bin arrays (1-D, or 2-D rows) as two clear alternatives, not msgspec's
+    list of 'number, null or array' items."""
+    if isinstance(node, dict):
+        items = node.get("items")
+        if node.get("type") == "array" and isinstance(items, dict) and "anyOf" in items:
+            kinds = [branch.get("type") for branch in items["anyOf"]]
+            if sorted(map(str, kinds)) == ["array", "null", "number"]:
+                rest = {k: v for k, v in node.items() if k not in ("type", "items")}
+                return {**rest, **_ONE_OR_TWO_D}
+        result = {key: _per_bin_arrays(value) for key, value in node.items()}
+        if isinstance(result.get("anyOf"), list):  # one flat list of alternatives
+            result["anyOf"] = [
+                alternative
+                for branch in result["anyOf"]
+                for alternative in (branch["anyOf"] if list(branch) == ["anyOf"] else [branch])
+            ]
+        return result
+    if isinstance(node, list):
+        return [_per_bin_arrays(value) for value in node]
+    return node
 
 
 def render(schema: dict[str, Any]) -> str:
@@ -109,7 +147,12 @@ def _leaf_errors(error: Any) -> list[tuple[list[str | int], str]]:
     if error.validator == "anyOf" and error.context:
         deepest = max(len(e.absolute_path) for e in error.context)
         if deepest > len(error.absolute_path):
-            branch = [e for e in error.context if len(e.absolute_path) == deepest]
+            # every error of the branch that got furthest; on a tie the first branch
+            # (a 1-D array before 2-D rows)
+            first = min(
+                e.relative_schema_path[0] for e in error.context if len(e.absolute_path) == deepest
+            )
+            branch = [e for e in error.context if e.relative_schema_path[0] == first]
             return [item for e in branch for item in _leaf_errors(e)]
         right_type = [e for e in error.context if e.validator not in ("type", "$ref")]
         if right_type:  # the value has an accepted type but breaks a constraint of it

@@ -11,49 +11,68 @@ import numpy as np
 from msgspec import Struct, UnsetType
 
 from histfmt.errors import Issue, format_path
-from histfmt.model import Asymmetric, Axis, Document, Graph, Yield
+from histfmt.model import Asymmetric, Axis, Book, Document, Graph, Yield
 
-__all__ = ["non_finite_issues", "semantic_issues"]
+__all__ = ["book_issues", "non_finite_issues", "semantic_issues"]
 
 Path = tuple[str | int, ...]
 
 
-def semantic_issues(doc: Document, *, check_scalars: bool = True) -> list[Issue]:
+def semantic_issues(doc: Document, *, check_scalars: bool = True, prefix: Path = ()) -> list[Issue]:
     """Every semantic problem of a structurally valid document.
 
     ``check_scalars=False`` skips the finiteness walk over single numbers, which
-    strict JSON input cannot violate (it has no NaN or Infinity).
+    strict JSON input cannot violate (it has no NaN or Infinity). ``prefix`` is the
+    document's own path (a plot of a book).
     """
     problems = list(_check_document(doc))
     if check_scalars:
         problems += _non_finite_scalars(doc, ())
-    return [Issue(format_path(path), message) for path, message in problems]
+    return [Issue(format_path((*prefix, *path)), message) for path, message in problems]
 
 
-def non_finite_issues(doc: Document) -> list[Issue]:
+def book_issues(book: Book, *, check_scalars: bool = True) -> list[Issue]:
+    """Every semantic problem of a book's plots, each path starting at its plot
+    (``plots["jets/pt"].yields.data.values``)."""
+    problems = []
+    if tuple(int(part) for part in book.histfmt.split(".")) < (1, 1):
+        problems.append(Issue("histfmt", "books need format 1.1 or later"))
+    for name, plot in book.plots.items():
+        problems += semantic_issues(plot, check_scalars=check_scalars, prefix=("plots", name))
+    if check_scalars:
+        problems += non_finite_issues(book.metadata, ("metadata",))
+    return problems
+
+
+def non_finite_issues(doc: Any, path: Path = ()) -> list[Issue]:
     """Single numbers (limits, positions, sizes) that are NaN or infinite."""
-    return [Issue(format_path(path), message) for path, message in _non_finite_scalars(doc, ())]
+    return [Issue(format_path(where), message) for where, message in _non_finite_scalars(doc, path)]
 
 
-def _numeric(value: Any) -> Any:
-    """``value`` as a 1-D numeric array, or None when it is not one."""
+def _numeric(value: Any, ndim: int = 1) -> Any:
+    """``value`` as an ``ndim``-dimensional numeric array, or None when it is not one."""
     try:
         array = np.asarray(value)
     except (TypeError, ValueError):
         return None
-    if array.ndim != 1 or (array.dtype.kind not in "fiu" and array.size):
+    if array.ndim != ndim or (array.dtype.kind not in "fiu" and array.size):
         return None
     return array.astype(np.float64, copy=False)
 
 
 NOT_NUMERIC = "expected a 1-D array of numbers"
+NOT_NUMERIC_2D = "expected a 2-D array of numbers (one row of y bins per x bin)"
 
 
 def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
-    yield from _check_axis(doc.x)
-    n_values = doc.x.n_values
-    for name, item in doc.yields.items():
-        yield from _check_yield(item, ("yields", name), n_values)
+    yield from _check_axis(doc.x, "x", binned=bool(doc.yields))
+    if _set(doc.y):
+        yield from _check_axis(doc.y, "y", binned=True)  # type: ignore[arg-type]
+    axes = [doc.x] if isinstance(doc.y, UnsetType) else [doc.x, doc.y]
+    if all(axis.binned for axis in axes):  # else: reported above, no shape to check
+        for name, item in doc.yields.items():
+            yield from _check_yield(item, ("yields", name), doc.shape)
+    yield from _check_kinds_in_drawing(doc)
     references = [
         (("stacks", i, "content", j, "yields", k), ref)
         for i, stack in enumerate(doc.stacks)
@@ -70,8 +89,10 @@ def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
         if problem:
             yield path, problem
     yield from _check_view(doc)
-    for key in ("x", "y_axis", "ratio_axis"):
+    for key in ("x", "y", "y_axis", "ratio_axis"):
         axis = getattr(doc, key)
+        if not _set(axis):
+            continue
         if _set(axis.min) and _set(axis.max) and not axis.min < axis.max:
             yield (key,), f"min ({axis.min:g}) must be below max ({axis.max:g})"
     for i, graph in enumerate(doc.graphs):
@@ -106,53 +127,61 @@ def _set(value: Any) -> bool:
     return not isinstance(value, UnsetType)
 
 
-def _check_axis(axis: Axis) -> Iterator[tuple[Path, str]]:
+def _check_axis(axis: Axis, key: str, *, binned: bool) -> Iterator[tuple[Path, str]]:
+    """The rules of one axis; ``binned``: it must have edges or categories (it has
+    neither only in a document made of graphs)."""
     has_edges, has_categories = _set(axis.edges), _set(axis.categories)
-    if has_edges == has_categories:
-        yield ("x",), "give exactly one of 'edges' (numeric axis) or 'categories'"
+    if has_edges and has_categories:
+        yield (key,), "give exactly one of 'edges' (numeric axis) or 'categories'"
+        return
+    if not (has_edges or has_categories):
+        if binned:
+            yield (key,), "give exactly one of 'edges' (numeric axis) or 'categories'"
+        elif axis.kind == "category" or axis.underflow or axis.overflow:
+            yield (key,), "an axis without edges or categories has no bins or flow bins"
         return
     if has_categories:
         categories = list(axis.categories)  # type: ignore[arg-type]
         if axis.kind != "category":
-            yield ("x", "kind"), f"an axis with categories has kind 'category', not {axis.kind!r}"
+            yield (key, "kind"), f"an axis with categories has kind 'category', not {axis.kind!r}"
         if not categories:
-            yield ("x", "categories"), "expected at least one category"
+            yield (key, "categories"), "expected at least one category"
         if len({type(c) for c in categories}) > 1:
-            yield ("x", "categories"), "categories must be all strings or all integers"
+            yield (key, "categories"), "categories must be all strings or all integers"
         elif len(set(categories)) != len(categories):
             seen: set[Any] = set()
             duplicates = [c for c in categories if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
-            yield ("x", "categories"), f"duplicate categories: {duplicates[:5]}"
+            yield (key, "categories"), f"duplicate categories: {duplicates[:5]}"
         if axis.underflow:
-            yield ("x", "underflow"), "a categorical axis has no underflow bin"
+            yield (key, "underflow"), "a categorical axis has no underflow bin"
         return
     edges = _numeric(axis.edges)
     if edges is None:
-        yield ("x", "edges"), NOT_NUMERIC
+        yield (key, "edges"), NOT_NUMERIC
         return
     if axis.kind == "category":
-        yield ("x", "kind"), "kind 'category' needs 'categories', not 'edges'"
+        yield (key, "kind"), "kind 'category' needs 'categories', not 'edges'"
     if edges.size < 2:
-        yield ("x", "edges"), f"expected at least 2 edges, got {edges.size}"
+        yield (key, "edges"), f"expected at least 2 edges, got {edges.size}"
         return
     if not np.isfinite(edges).all():
         index = int(np.flatnonzero(~np.isfinite(edges))[0])
-        yield ("x", "edges", index), "edges must be finite numbers"
+        yield (key, "edges", index), "edges must be finite numbers"
         return
     widths = np.diff(edges)
     if (widths <= 0).any():
         index = int(np.flatnonzero(widths <= 0)[0]) + 1
         yield (
-            ("x", "edges", index),
+            (key, "edges", index),
             (f"edges must increase strictly: {edges[index - 1]:g} then {edges[index]:g}"),
         )
         return
     if axis.kind == "regular" and not np.allclose(widths, widths[0], rtol=1e-9, atol=0):
-        yield ("x", "kind"), "kind 'regular' needs equal bin widths"
+        yield (key, "kind"), "kind 'regular' needs equal bin widths"
     if axis.kind == "integer" and not (
         np.array_equal(edges, np.round(edges)) and np.all(widths == 1)
     ):
-        yield ("x", "kind"), "kind 'integer' needs integer edges one apart"
+        yield (key, "kind"), "kind 'integer' needs integer edges one apart"
 
 
 def _arrays(item: Yield) -> Iterator[tuple[Path, Any]]:
@@ -172,41 +201,97 @@ def _arrays(item: Yield) -> Iterator[tuple[Path, Any]]:
             value = getattr(variation, side)
             if _set(value):
                 yield ("variations", source, side), value
+    for block, keys in (
+        ("profile", ("entries", "sum_of_weights", "sum_of_weights_squared", "variance")),
+        ("efficiency", ("passed", "total")),
+    ):
+        found = getattr(item, block)
+        if _set(found):
+            for key in keys:
+                value = getattr(found, key)
+                if _set(value):
+                    yield (block, key), value
 
 
-def _check_yield(item: Yield, path: Path, n_values: int) -> Iterator[tuple[Path, str]]:
+NON_NEGATIVE = {"stat", "syst", "variances", "entries", "sum_of_weights_squared", "variance",
+                "passed", "total"}  # fmt: skip
+
+
+def _shape_problem(array: Any, shape: tuple[int, ...]) -> tuple[Path, str] | None:
+    """Why ``array`` (of the right dimension) does not have ``shape``, or None."""
+    if array.shape == shape:
+        return None
+    if len(shape) == 1:
+        return (), f"expected {_count(shape[0])}, got {len(array)}"
+    if array.shape[0] != shape[0]:
+        return (), f"expected {shape[0]} rows (one per x bin), got {array.shape[0]}"
+    return (), f"expected rows of {_count(shape[1])} (one per y bin), got {array.shape[1]}"
+
+
+def _ragged_row(value: Any, here: Path, shape: tuple[int, ...]) -> tuple[Path, str] | None:
+    """The first row of a 2-D array whose length is not the y bin count, if any."""
+    if len(shape) != 2 or not isinstance(value, list):
+        return None
+    for index, row in enumerate(value):
+        if not isinstance(row, list):
+            return (*here, index), "expected a row (an array of one value per y bin)"
+        if len(row) != shape[1]:
+            return (
+                (*here, index),
+                f"expected a row of {_count(shape[1])} (one per y bin), got {len(row)}",
+            )
+    return None
+
+
+def _first(mask: Any) -> tuple[int, ...]:
+    """The index path of the first true element of ``mask`` (1-D or 2-D)."""
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _check_yield(item: Yield, path: Path, shape: tuple[int, ...]) -> Iterator[tuple[Path, str]]:
     if _set(item.stat) and _set(item.variances):
         yield path, "give 'stat' or 'variances', not both"
     for source, variation in item.variations.items():
         if not _set(variation.up) and not _set(variation.down):
             yield (*path, "variations", source), "a variation needs 'up' or 'down'"
+    yield from _check_kind(item, path)
+    ndim = len(shape)
     for sub, value in _arrays(item):
         here = (*path, *sub)
-        array = _numeric(value)
+        array = _numeric(value, ndim)
         if array is None:
-            yield here, NOT_NUMERIC
+            yield _ragged_row(value, here, shape) or (
+                here,
+                NOT_NUMERIC if ndim == 1 else NOT_NUMERIC_2D,
+            )
             continue
-        if len(array) != n_values:
-            yield here, f"expected {_count(n_values)}, got {len(array)}"
+        problem = _shape_problem(array, shape)
+        if problem:
+            yield (*here, *problem[0]), problem[1]
             continue
-        infinite = np.flatnonzero(np.isinf(array))
-        if infinite.size:
-            yield (*here, int(infinite[0])), "values must be finite (null marks a missing value)"
-        elif sub[0] in ("stat", "syst", "variances") and (array < 0).any():
-            index = int(np.flatnonzero(array < 0)[0])
-            yield (*here, index), f"uncertainties must be >= 0, got {array[index]:g}"
-    values = _numeric(item.values)
-    if values is None or len(values) != n_values:
+        infinite = np.isinf(array)
+        if infinite.any():
+            yield (*here, *_first(infinite)), "values must be finite (null marks a missing value)"
+        elif sub[-1] in NON_NEGATIVE or sub[0] in NON_NEGATIVE:
+            negative = array < 0
+            if negative.any():
+                where = _first(negative)
+                noun = "uncertainties" if sub[0] in ("stat", "syst", "variances") else sub[-1]
+                yield (*here, *where), f"{noun} must be >= 0, got {array[where]:g}"
+    values = _numeric(item.values, ndim)
+    if values is None or values.shape != shape:
         return
+    if _set(item.efficiency):
+        yield from _check_efficiency(item, path, values, shape)
     if item.storage == "int":
         finite = values[np.isfinite(values)]
         if not np.array_equal(finite, np.round(finite)):
             yield (*path, "values"), "storage 'int' needs integer values"
     if item.storage == "double" and _set(item.variances):
-        variances = _numeric(item.variances)
+        variances = _numeric(item.variances, ndim)
         if (
             variances is not None
-            and len(variances) == n_values
+            and variances.shape == shape
             and not np.array_equal(variances, values, equal_nan=True)
         ):
             yield (
@@ -216,6 +301,80 @@ def _check_yield(item: Yield, path: Path, n_values: int) -> Iterator[tuple[Path,
                     "use storage 'weight' for other variances"
                 ),
             )
+
+
+STORAGE_KIND = {"int": "count", "double": "count", "weight": "count", "mean": "mean",
+                "weighted_mean": "mean"}  # fmt: skip
+
+
+def _check_kind(item: Yield, path: Path) -> Iterator[tuple[Path, str]]:
+    """The extra blocks and the storage agree with the yield's kind."""
+    for block, kind in (("profile", "mean"), ("efficiency", "efficiency")):
+        if _set(getattr(item, block)) and item.kind != kind:
+            yield (
+                (*path, block),
+                f"'{block}' belongs to a yield of kind '{kind}', not {item.kind!r}",
+            )
+    if _set(item.storage) and STORAGE_KIND[item.storage] != item.kind:  # type: ignore[index]
+        yield (
+            (*path, "storage"),
+            f"storage {item.storage!r} holds yields of kind {STORAGE_KIND[item.storage]!r}, "  # type: ignore[index]
+            f"not {item.kind!r}",
+        )
+
+
+def _check_efficiency(
+    item: Yield, path: Path, values: Any, shape: tuple[int, ...]
+) -> Iterator[tuple[Path, str]]:
+    """passed <= total, and the values are passed / total where total > 0."""
+    block = item.efficiency
+    passed = _numeric(block.passed, len(shape))  # type: ignore[union-attr]
+    total = _numeric(block.total, len(shape))  # type: ignore[union-attr]
+    if passed is None or total is None or passed.shape != shape or total.shape != shape:
+        return
+    with np.errstate(invalid="ignore"):
+        above = passed > total
+    if above.any():
+        where = _first(above)
+        yield (
+            (*path, "efficiency", "passed", *where),
+            f"passed ({passed[where]:g}) exceeds total ({total[where]:g})",
+        )
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(total > 0, passed / np.where(total > 0, total, 1), np.nan)
+        wrong = np.isfinite(expected) & ~np.isclose(values, expected, rtol=1e-9, atol=1e-12)
+    if wrong.any():
+        where = _first(wrong)
+        yield (
+            (*path, "values", *where),
+            f"an efficiency is passed / total = {expected[where]:.6g}, got {values[where]:.6g}",
+        )
+
+
+def _check_kinds_in_drawing(doc: Document) -> Iterator[tuple[Path, str]]:
+    """Means and efficiencies are not summed: a stack layer holding one holds it alone,
+    and a filled or step stack holding one has no other layer to sit on."""
+    for i, stack in enumerate(doc.stacks):
+        for j, layer in enumerate(stack.content):
+            uncounted = {_kind(doc, ref) for ref in layer.yields} - {"count", ""}
+            if uncounted and len(layer.yields) > 1:
+                yield (
+                    ("stacks", i, "content", j, "yields"),
+                    f"yields of kind {sorted(uncounted)[0]!r} cannot be summed; give one per layer",
+                )
+            elif uncounted and stack.type in ("filled", "step") and len(stack.content) > 1:
+                yield (
+                    ("stacks", i, "content", j),
+                    f"a yield of kind {sorted(uncounted)[0]!r} cannot be stacked on others; "
+                    "draw it in a stack of its own or as points",
+                )
+
+
+def _kind(doc: Document, ref: str) -> str:
+    """The kind of the referenced yield ('' for an unknown one, reported elsewhere)."""
+    found = doc.yields.get(ref.split("/", maxsplit=1)[0])
+    return "" if found is None else found.kind
 
 
 def _resolve_problem(doc: Document, ref: str) -> str | None:
@@ -262,12 +421,16 @@ def _check_view(doc: Document) -> Iterator[tuple[Path, str]]:
 
 def _check_graph(graph: Graph, path: Path) -> Iterator[tuple[Path, str]]:
     fields: list[tuple[Path, Any]] = [(("x",), graph.x), (("y",), graph.y)]
-    for key in ("x_errors", "y_errors"):
-        value = getattr(graph, key)
+    errors: list[tuple[Path, Any]] = [
+        (("x_errors",), graph.x_errors),
+        (("y_errors",), graph.y_errors),
+    ]
+    errors += [(("y_sources", name), value) for name, value in graph.y_sources.items()]
+    for sub, value in errors:
         if isinstance(value, Asymmetric):
-            fields += [((key, "up"), value.up), ((key, "down"), value.down)]
+            fields += [((*sub, "up"), value.up), ((*sub, "down"), value.down)]
         elif _set(value):
-            fields.append(((key,), value))
+            fields.append((sub, value))
     n = len(graph.x)
     for sub, value in fields:
         array = _numeric(value)

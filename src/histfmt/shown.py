@@ -56,6 +56,30 @@ def parse_edges(text: str, *, option: str = "rebin") -> tuple[float, ...]:
     return edges
 
 
+def _graph_span(doc: Document) -> Array:
+    """``[low, high]`` around every graph point with its x error (``[0, 1]`` if none)."""
+    lows, highs = [], []
+    for graph in doc.graphs:
+        x = np.asarray(graph.x, dtype=np.float64)
+        errors = graph.x_errors
+        if isinstance(errors, Asymmetric):
+            down, up = np.asarray(errors.down), np.asarray(errors.up)
+        elif isinstance(errors, UnsetType):
+            down = up = np.zeros_like(x)
+        else:
+            down = up = np.asarray(errors, dtype=np.float64)
+        lows.append(np.nan_to_num(x - down, nan=np.inf))
+        highs.append(np.nan_to_num(x + up, nan=-np.inf))
+    low = float(np.min(np.concatenate(lows))) if lows else np.inf
+    high = float(np.max(np.concatenate(highs))) if highs else -np.inf
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return np.array([0.0, 1.0])
+    if high <= low:
+        pad = abs(low) * 0.05 or 0.5
+        low, high = low - pad, high + pad
+    return np.array([low, high])
+
+
 @dataclass(frozen=True)
 class Binning:
     """The drawn bins: numeric edges (categories sit at 0, 1, 2, ...) and their labels."""
@@ -113,6 +137,12 @@ class Shown:
         density_width: float | None = None,
         density: bool | None = None,
     ) -> None:
+        if not isinstance(doc.y, UnsetType):
+            raise HistfmtError(
+                "this document is 2-D (x by y bins): it reads, validates and writes "
+                "exactly, but drawing, summarising and exporting 2-D documents is not "
+                "supported yet"
+            )
         self.doc = doc
         x, view = doc.x, doc.view
         self._under = int(x.underflow)
@@ -133,6 +163,9 @@ class Shown:
             if self._over and self.include_overflow:
                 labels.append("other")
             self.binning = Binning(np.arange(len(labels) + 1, dtype=np.float64), labels)
+            return
+        if not x.binned:  # graphs only: one span covering every point
+            self.binning = Binning(_graph_span(doc))
             return
         edges = np.asarray(x.edges, dtype=np.float64)
         chosen = rebin if rebin is not None else view.rebin

@@ -73,7 +73,7 @@ def summarize(doc: Document) -> dict[str, Any]:
     shown = Shown(doc)
     x, meta = doc.x, doc.metadata
     categories = None if isinstance(x.categories, UnsetType) else list(x.categories)
-    edges = None if categories is not None else np.asarray(x.edges, dtype=np.float64)
+    edges = None if categories is not None or not x.binned else np.asarray(x.edges, np.float64)
     rebin = None if isinstance(doc.view.rebin, UnsetType) else doc.view.rebin.tolist()
     stacks = []
     for stack in doc.stacks:
@@ -148,6 +148,10 @@ def summarize(doc: Document) -> dict[str, Any]:
         "yields": [_yield(name, item, shown, doc) for name, item in doc.yields.items()],
         "stacks": stacks,
         "ratio": ratio,
+        "graphs": [
+            {"label": _value(graph.label), "points": len(graph.x), "type": graph.type}
+            for graph in doc.graphs
+        ],
     }
 
 
@@ -202,6 +206,8 @@ def _axis(x: dict[str, Any]) -> list[str]:
     unit = f" {x['unit']}" if x["unit"] else ""
     if x["categories"] is not None:
         binning = f"{_plural(x['bins'], 'category', 'categories')}: {_listed(x['categories'])}"
+    elif x["range"] is None:
+        binning = f"no bins (graphs only){unit}"
     else:
         low, high = x["range"]
         binning = f"{x['kind']}, {_plural(x['bins'], 'bin')} from {_fmt(low)} to {_fmt(high)}{unit}"
@@ -325,5 +331,16 @@ def format_summary(summary: dict[str, Any], *, color: bool = False) -> str:
     ]
     if summary["ratio"]:
         blocks.append(_ratio(summary["ratio"]))
+    if summary["graphs"]:
+        rows = [
+            [
+                f"  {i}",
+                _short(graph["label"] or "-"),
+                graph["type"],
+                _plural(graph["points"], "point"),
+            ]
+            for i, graph in enumerate(summary["graphs"])
+        ]
+        blocks.append([f"graphs ({len(rows)})", *_table(rows, {3}, indent="")])
     text = "\n\n".join("\n".join([heading(block[0]), *block[1:]]) for block in blocks)
     return text + "\n"

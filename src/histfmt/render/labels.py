@@ -190,4 +190,6 @@ def y_label(doc: Document, widths: Any, *, density_width: float | None, density:
     given = doc.y_axis.label
     if isinstance(given, str):
         return given + (suffix if doc.y_axis.append_unit else "")
+    if not doc.x.binned:  # graphs only: no bins, so no 'Events / bin'
+        return ""
     return default
