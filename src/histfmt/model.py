@@ -45,6 +45,7 @@ __all__ = [
     "Luminosity",
     "Metadata",
     "Profile",
+    "Projection",
     "RatioAxis",
     "RatioItem",
     "Stack",
@@ -55,6 +56,7 @@ __all__ = [
     "View",
     "YAxis",
     "Yield",
+    "ZAxis",
 ]
 
 FORMAT_VERSION = "1.1"
@@ -335,6 +337,13 @@ class Axis(_Base):
     log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
     min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn range.")] = UNSET
     max: Annotated[float | UnsetType, Meta(description="Upper end of the drawn range.")] = UNSET
+    labels: Annotated[
+        list[Label] | UnsetType,
+        Meta(
+            description="Text under each bin of a numeric axis instead of numbers, one per "
+            "bin (may repeat, unlike categories), e.g. ROOT bin labels."
+        ),
+    ] = UNSET
     writer_info: WriterInfo = {}
 
     def __post_init__(self) -> None:
@@ -410,6 +419,23 @@ class Axis(_Base):
         return bool(np.array_equal(self.edges, other.edges))
 
 
+class Projection(_Base):
+    """A 2-D document drawn as 1-D: its bins summed along one axis (a range of them for
+    a slice)."""
+
+    onto: Annotated[
+        Literal["x", "y"], Meta(description="The axis kept: the plot's horizontal axis.")
+    ]
+    bins: Annotated[
+        tuple[Annotated[int, Meta(ge=0)], Annotated[int, Meta(ge=1)]] | UnsetType,
+        Meta(
+            description="`[start, stop)`: the regular bins of the other axis summed "
+            "(0-based, flow bins not counted); absent: all of them, and its flow bins "
+            "when the view includes them."
+        ),
+    ] = UNSET
+
+
 class View(_Base):
     """Render-time choices that do not change the stored numbers."""
 
@@ -434,6 +460,10 @@ class View(_Base):
         ),
     ] = UNSET
     density: Annotated[bool, Meta(description="Normalise every drawn yield to unit area.")] = False
+    project: Annotated[
+        Projection | UnsetType,
+        Meta(description="Draw a 2-D document as its projection (or slice) onto x or y."),
+    ] = UNSET
 
     def __post_init__(self) -> None:
         self.rebin = _as_array(self.rebin)
@@ -497,8 +527,10 @@ class Stack(_Base):
 
     content: Annotated[list[StackItem], Meta(description="Layers, bottom first.")]
     type: Annotated[
-        Literal["filled", "step", "points", "band"],
-        Meta(description="How the layers are drawn."),
+        Literal["filled", "step", "points", "band", "map"],
+        Meta(
+            description="How the layers are drawn; `map`: a 2-D yield as a colour map (one layer)."
+        ),
     ] = "filled"
     error: Annotated[
         ErrorSpec,
@@ -512,6 +544,9 @@ class Stack(_Base):
         bool, Meta(description="Points: draw horizontal bars of half the bin width.")
     ] = True
     keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
+    cell_text: Annotated[
+        bool, Meta(description="Map: write each cell's value (and uncertainty) in it.")
+    ] = False
 
 
 class RatioItem(_Base):
@@ -539,6 +574,21 @@ class RatioItem(_Base):
     keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
     label: ItemLabel = UNSET
     style: Style = field(default_factory=Style)
+
+
+class ZAxis(_Base):
+    """The colour scale of a 2-D document's maps."""
+
+    label: Annotated[Label | UnsetType, Meta(description="Colour-bar label; default 'Events'.")] = (
+        UNSET
+    )
+    log: Annotated[bool, Meta(description="Logarithmic colour scale.")] = False
+    min: Annotated[float | UnsetType, Meta(description="Lowest value of the scale.")] = UNSET
+    max: Annotated[float | UnsetType, Meta(description="Highest value of the scale.")] = UNSET
+    colormap: Annotated[
+        Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.]{1,64}$")] | UnsetType,
+        Meta(description="A matplotlib colormap name, e.g. `viridis` (the default)."),
+    ] = UNSET
 
 
 class YAxis(_Base):
@@ -761,6 +811,9 @@ class Document(_Base, kw_only=True):
     )
     ratio_axis: Annotated[RatioAxis, Meta(description="The y axis of the bottom panel.")] = field(
         default_factory=RatioAxis
+    )
+    z_axis: Annotated[ZAxis, Meta(description="The colour scale of 2-D maps.")] = field(
+        default_factory=ZAxis
     )
     layout: Annotated[Layout, Meta(description="Figure size and panel split.")] = field(
         default_factory=Layout

@@ -89,7 +89,8 @@ def _check_document(doc: Document) -> Iterator[tuple[Path, str]]:
         if problem:
             yield path, problem
     yield from _check_view(doc)
-    for key in ("x", "y", "y_axis", "ratio_axis"):
+    yield from _check_two_d_drawing(doc)
+    for key in ("x", "y", "y_axis", "ratio_axis", "z_axis"):
         axis = getattr(doc, key)
         if not _set(axis):
             continue
@@ -141,6 +142,8 @@ def _check_axis(axis: Axis, key: str, *, binned: bool) -> Iterator[tuple[Path, s
             yield (key,), "an axis without edges or categories has no bins or flow bins"
         return
     if has_categories:
+        if _set(axis.labels):
+            yield (key, "labels"), "a categorical axis is labelled by its categories"
         categories = list(axis.categories)  # type: ignore[arg-type]
         if axis.kind != "category":
             yield (key, "kind"), f"an axis with categories has kind 'category', not {axis.kind!r}"
@@ -161,6 +164,11 @@ def _check_axis(axis: Axis, key: str, *, binned: bool) -> Iterator[tuple[Path, s
         return
     if axis.kind == "category":
         yield (key, "kind"), "kind 'category' needs 'categories', not 'edges'"
+    if _set(axis.labels) and len(axis.labels) != max(edges.size - 1, 0):  # type: ignore[arg-type]
+        yield (
+            (key, "labels"),
+            f"expected {_count(max(edges.size - 1, 0))} (one per bin), got {len(axis.labels)}",  # type: ignore[arg-type]
+        )
     if edges.size < 2:
         yield (key, "edges"), f"expected at least 2 edges, got {edges.size}"
         return
@@ -389,6 +397,30 @@ def _resolve_problem(doc: Document, ref: str) -> str | None:
     if parts[1] not in doc.yields[parts[0]].variations:
         return f"yield {parts[0]!r} has no variation {parts[1]!r}"
     return None
+
+
+def _check_two_d_drawing(doc: Document) -> Iterator[tuple[Path, str]]:
+    """Maps belong to 2-D documents, one yield each; a projection needs a second axis."""
+    two_d = _set(doc.y)
+    for i, stack in enumerate(doc.stacks):
+        if stack.type == "map" and not two_d:
+            yield ("stacks", i, "type"), "a map needs a 2-D document (a 'y' axis)"
+        elif stack.type == "map" and len(stack.content) != 1:
+            yield ("stacks", i, "content"), "a map shows one layer"
+    project = doc.view.project
+    if not _set(project):
+        return
+    if not two_d:
+        yield ("view", "project"), "a projection needs a 2-D document (a 'y' axis)"
+        return
+    other = doc.y if project.onto == "x" else doc.x  # type: ignore[union-attr]
+    bins = project.bins  # type: ignore[union-attr]
+    if _set(bins) and not bins[0] < bins[1] <= other.n_bins:  # type: ignore[index, union-attr]
+        yield (
+            ("view", "project", "bins"),
+            f"expected 0 <= start < stop <= {other.n_bins} (the bins of the other axis), "  # type: ignore[union-attr]
+            f"got {list(bins)}",  # type: ignore[arg-type]
+        )
 
 
 def _check_view(doc: Document) -> Iterator[tuple[Path, str]]:

@@ -17,7 +17,7 @@ from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
     from histfmt.convert import hepdata, native, root, uhepp, uhi_file
-    from histfmt.model import Document
+    from histfmt.model import Book, Document
 
     # every converter module satisfies the interface (checked by mypy)
     _CHECKED: tuple[Converter, ...] = (native, uhepp, uhi_file, hepdata, root)
@@ -31,8 +31,10 @@ __all__ = [
     "output_kind",
     "output_name",
     "read",
+    "read_book",
     "stem",
     "write",
+    "write_book",
 ]
 
 Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root"]
@@ -118,6 +120,12 @@ def read(source: Source, /, kind: Kind | None = None, *, name: str | None = None
     return converter(kind).read(source, name=name)
 
 
+def read_book(source: Source, /, kind: Kind | None = None, *, name: str | None = None) -> Book:
+    """Read every plot of any supported input, bytes or a path, as a book."""
+    kind = kind or detect(source, name=name)
+    return converter(kind).read_book(source, name=name)
+
+
 def output_kind(target: str | Path, to: Kind | None = None) -> Kind:
     """The output kind: ``to``, else from the suffix (.root, .tar.gz; .json/.yaml: histfmt)."""
     if to is not None:
@@ -154,6 +162,11 @@ def output_name(source: str | Path, kind: Kind) -> str:
 def write(doc: Document, target: str | Path, kind: Kind) -> None:
     """Write ``doc`` as ``kind`` to ``target``."""
     converter(kind).write(doc, Path(target))
+
+
+def write_book(book: Book, target: str | Path, kind: Kind) -> None:
+    """Write every plot of ``book`` as ``kind`` to ``target``."""
+    converter(kind).write_book(book, Path(target))
 
 
 def convert(source: str | Path, target: str | Path, *, to: Kind | None = None) -> Kind:

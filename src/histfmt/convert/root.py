@@ -47,11 +47,11 @@ from typing import Any, Literal
 import numpy as np
 from msgspec import UNSET, UnsetType
 
-from histfmt.convert.interface import Source
+from histfmt.convert.interface import Source, one_plot_book, only_plot, source_name
 from histfmt.errors import HistfmtError
-from histfmt.model import FORMAT_VERSION, Axis, Document, Metadata, Variation, Yield
+from histfmt.model import FORMAT_VERSION, Axis, Book, Document, Metadata, Variation, Yield
 
-__all__ = ["NAMES_KEY", "read", "sniff", "write"]
+__all__ = ["NAMES_KEY", "read", "read_book", "sniff", "write", "write_book"]
 
 NAMES_KEY = "histfmt_names"
 """Key of the ``TObjString`` mapping ROOT keys to yield names, when one is needed."""
@@ -446,3 +446,13 @@ def _atomic_root(uproot: Any, path: Path, objects: dict[str, Any]) -> None:
         if isinstance(exc, OSError):
             raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=str(path)) from None
         raise
+
+
+def read_book(source: Source, /, *, name: str | None = None) -> Book:
+    """The input as a book of one plot."""
+    return one_plot_book(read(source, name=name), source_name(source, name))
+
+
+def write_book(book: Book, path: str | os.PathLike[str], /) -> None:
+    """A book of one plot, written as by :func:`write`; several plots are refused."""
+    write(only_plot(book, os.fspath(path)), path)

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from histfmt.convert.interface import Source, source_bytes
+from histfmt.convert.interface import Source, one_plot_book, only_plot, source_bytes, source_name
 from histfmt.errors import HistfmtError
-from histfmt.model import Document
+from histfmt.model import Book, Document
 
-__all__ = ["read", "sniff", "write"]
+__all__ = ["read", "read_book", "sniff", "write", "write_book"]
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -100,3 +100,13 @@ def write(doc: Document, path: str | os.PathLike[str], /) -> None:
 
     data = json.dumps(to_uhi_file(doc), allow_nan=False).encode("utf-8")
     atomic_write(Path(path), data)
+
+
+def read_book(source: Source, /, *, name: str | None = None) -> Book:
+    """The input as a book of one plot."""
+    return one_plot_book(read(source, name=name), source_name(source, name))
+
+
+def write_book(book: Book, path: str | os.PathLike[str], /) -> None:
+    """A book of one plot, written as by :func:`write`; several plots are refused."""
+    write(only_plot(book, os.fspath(path)), path)

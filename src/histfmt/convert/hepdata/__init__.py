@@ -43,10 +43,19 @@ from histfmt.convert.hepdata.common import OVERFLOW_CATEGORY as OVERFLOW_CATEGOR
 from histfmt.convert.hepdata.common import SUBMISSION as SUBMISSION
 from histfmt.convert.hepdata.export import MAX_DATA_FILE as MAX_DATA_FILE
 from histfmt.convert.hepdata.export import to_files, to_table
-from histfmt.convert.hepdata.submission import read, sniff, write
+from histfmt.convert.hepdata.submission import read, read_book, sniff, write, write_book
 from histfmt.convert.hepdata.tables import from_table
 
-__all__ = ["from_table", "read", "sniff", "to_files", "to_table", "write"]
+__all__ = [
+    "from_table",
+    "read",
+    "read_book",
+    "sniff",
+    "to_files",
+    "to_table",
+    "write",
+    "write_book",
+]
 
 # Internals under the names they had when this was one module (the tests reach for them).
 _Folder = files.Folder

@@ -18,12 +18,12 @@ from histfmt.convert.hepdata.files import (
     yaml_documents,
 )
 from histfmt.convert.hepdata.tables import from_table
-from histfmt.convert.interface import Source
+from histfmt.convert.interface import Source, one_plot_book, only_plot, source_name
 from histfmt.errors import HistfmtError, ValidationError
 from histfmt.io import atomic_write
-from histfmt.model import Document
+from histfmt.model import Book, Document
 
-__all__ = ["from_submission", "read", "sniff", "write"]
+__all__ = ["from_submission", "read", "read_book", "sniff", "write", "write_book"]
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -139,3 +139,13 @@ def write(
         atomic_write(path, tar_gz(files))
     else:
         write_folder(path, files)
+
+
+def read_book(source: Source, /, *, name: str | None = None) -> Book:
+    """The input as a book of one plot."""
+    return one_plot_book(read(source, name=name), source_name(source, name))
+
+
+def write_book(book: Book, path: str | os.PathLike[str], /) -> None:
+    """A book of one plot, written as by :func:`write`; several plots are refused."""
+    write(only_plot(book, os.fspath(path)), path)

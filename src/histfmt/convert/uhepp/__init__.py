@@ -57,8 +57,8 @@ become ``"unnamed"``/the current time, as in uhepp.
 
 from __future__ import annotations
 
-from histfmt.convert.uhepp.files import read, sniff, write
+from histfmt.convert.uhepp.files import read, read_book, sniff, write, write_book
 from histfmt.convert.uhepp.reading import from_uhepp
 from histfmt.convert.uhepp.writing import to_uhepp
 
-__all__ = ["from_uhepp", "read", "sniff", "to_uhepp", "write"]
+__all__ = ["from_uhepp", "read", "read_book", "sniff", "to_uhepp", "write", "write_book"]

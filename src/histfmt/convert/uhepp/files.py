@@ -11,15 +11,22 @@ from typing import Any
 
 import orjson
 
-from histfmt.convert.interface import HEAD_BYTES, Source, source_bytes
+from histfmt.convert.interface import (
+    HEAD_BYTES,
+    Source,
+    one_plot_book,
+    only_plot,
+    source_bytes,
+    source_name,
+)
 from histfmt.convert.uhepp.common import old_version
 from histfmt.convert.uhepp.reading import from_uhepp
 from histfmt.convert.uhepp.writing import export_document
 from histfmt.errors import HistfmtError
 from histfmt.io import atomic_write
-from histfmt.model import Document
+from histfmt.model import Book, Document
 
-__all__ = ["read", "sniff", "write"]
+__all__ = ["read", "read_book", "sniff", "write", "write_book"]
 
 _TOP_KEYS = {
     "version", "type", "metadata", "badge", "variable", "bins", "yields", "stacks",
@@ -145,3 +152,13 @@ def write(doc: Document, path: str | os.PathLike[str], /) -> None:
         atomic_write(path, json.dumps(export.data, ensure_ascii=False).encode("utf-8"))
     else:
         atomic_write(path, orjson.dumps(export.data))  # the same numbers, 15x faster
+
+
+def read_book(source: Source, /, *, name: str | None = None) -> Book:
+    """The input as a book of one plot (a uhepp file holds one plot)."""
+    return one_plot_book(read(source, name=name), source_name(source, name))
+
+
+def write_book(book: Book, path: str | os.PathLike[str], /) -> None:
+    """A book of one plot, written as by :func:`write`; several plots are refused."""
+    write(only_plot(book, os.fspath(path)), path)
