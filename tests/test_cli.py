@@ -66,7 +66,7 @@ def test_validate_unexpected_failure_is_exit_two(monkeypatch: pytest.MonkeyPatch
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("histfmt.io.load", explode)
+    monkeypatch.setattr("histfmt.io.load_book", explode)
     result = CliRunner().invoke(cli, ["validate", str(GOOD)])
     assert result.exit_code == 2
     assert "internal error: RuntimeError('boom')" in result.output
@@ -133,7 +133,7 @@ def test_help_lists_every_command_and_imports_commands_lazily() -> None:
     ran = _run(code, "validate", str(GOOD))
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.split("\n")[-2] == (
-        "['histfmt.cli.documents', 'histfmt.cli.lazy', 'histfmt.cli.report']"
+        "['histfmt.cli.documents', 'histfmt.cli.inputs', 'histfmt.cli.lazy', 'histfmt.cli.report']"
     )
 
 
@@ -215,7 +215,7 @@ def test_unexpected_failure_in_convert_is_exit_two(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("histfmt.convert.registry.read", explode)
+    monkeypatch.setattr("histfmt.convert.registry.read_book", explode)
     result = CliRunner().invoke(cli, ["convert", str(GOOD), str(tmp_path / "out.json")])
     assert result.exit_code == 2
     assert f"{GOOD}: internal error: RuntimeError('boom')" in result.output

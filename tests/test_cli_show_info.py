@@ -167,7 +167,7 @@ def test_invalid_document_is_one_line_per_problem_and_exit_one(command: str) -> 
 def test_missing_file_is_exit_one(command: str) -> None:
     result = run(command, "no/such/file.json")
     assert result.exit_code == 1
-    assert result.stderr.startswith("no/such/file.json: cannot read file")
+    assert result.stderr.startswith("no/such/file.json: no such file or folder")
 
 
 # -- show -------------------------------------------------------------------------------

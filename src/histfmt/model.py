@@ -1093,6 +1093,33 @@ class Book(_Base, kw_only=True):
         """A book holding ``plots`` (path -> document), in order."""
         return cls(histfmt=FORMAT_VERSION, plots=dict(plots or {}))
 
+    def select(self, *patterns: str) -> Book:
+        """The plots whose path matches any of the shell-style ``patterns``
+        (``dir/*``, ``*/pt_*``, ``Table ?``; ``*`` also crosses ``/``), in order; no
+        pattern: all of them. Metadata is kept.
+
+        >>> book = Book.new({"a/x": Document.new([0, 1]), "b/y": Document.new([0, 1])})
+        >>> list(book.select("a/*").plots)
+        ['a/x']
+        """
+        import fnmatch
+
+        if not patterns:
+            return self
+        chosen = {
+            path: plot
+            for path, plot in self.plots.items()
+            if any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+        }
+        return msgspec.structs.replace(self, plots=chosen)
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Objects of the source file that are not in the book, with the reason
+        (``metadata.extra["skipped"]``, as converters record them)."""
+        found = self.metadata.extra.get("skipped", {})
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
     def __repr__(self) -> str:
         paths = ", ".join(list(self.plots)[:4]) + (", ..." if len(self.plots) > 4 else "")
         return f"<histfmt.Book {self.histfmt}: {len(self.plots)} plots: {paths or '-'}>"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from histfmt.cli.inputs import only, plot_option, read_input, select_option, selected
 from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail, problems
 from histfmt.convert.registry import KINDS
 from histfmt.errors import HistfmtError
@@ -17,7 +18,7 @@ from histfmt.render.options import FORMATS
 from histfmt.render.style import STYLES  # names only: matplotlib is imported when drawing
 
 if TYPE_CHECKING:
-    from histfmt.model import Document
+    from histfmt.model import Book
 
 __all__ = ["convert", "info", "render", "schema", "show", "validate"]
 
@@ -29,8 +30,10 @@ __all__ = ["convert", "info", "render", "schema", "show", "validate"]
 def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     """Check FILES (.json, .json.gz, .yaml; '-' for stdin) against the format.
 
-    Exit status: 0 all valid, 1 some invalid (each error printed with the
-    file and its JSON path), 2 an unexpected failure.
+    A file may hold one document or a book of many; errors in a book's plot start
+    with its path (plots["jets/pt"].yields...). Exit status: 0 all valid, 1 some
+    invalid (each error printed with the file and its JSON path), 2 an unexpected
+    failure.
 
     \b
     Examples:
@@ -43,7 +46,7 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     for name in files:
         entry: dict[str, Any] = {"file": name, "valid": True, "errors": []}
         try:
-            _load(name)
+            entry["plots"] = len(read_input(name, histfmt_only=True).plots)
         except Exception as error:
             failure, issues = problems(error)
             entry.update(valid=False, errors=issues)
@@ -54,7 +57,8 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         if not entry["valid"]:
             echo_issues(name, entry["errors"])
         elif not quiet:
-            click.echo(f"{name}: ok")
+            book = "" if entry["plots"] == 1 else f" (a book of {entry['plots']} plots)"
+            click.echo(f"{name}: ok{book}")
     if as_json:
         click.echo(json.dumps({"valid": status == 0, "files": report}, indent=2))
     sys.exit(status)
@@ -72,10 +76,9 @@ def schema() -> None:
     )
 
 
-def _load(name: str) -> Document:
-    from histfmt.io import load
-
-    return load(sys.stdin.buffer, format="json") if name == "-" else load(name)
+def _read(name: str, patterns: tuple[str, ...] = ()) -> Book:
+    """Every plot of the input (any kind ``convert`` reads), narrowed by ``--select``."""
+    return selected(read_input(name), patterns, name)
 
 
 def _use_color(option: bool | None) -> bool:
@@ -94,24 +97,39 @@ def _edges(text: str) -> list[float]:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def info(file: str, as_json: bool) -> None:
+@select_option
+@plot_option
+def info(file: str, as_json: bool, patterns: tuple[str, ...], plot: str | None) -> None:
     """Summarise FILE: metadata, axis, yields, stacks, ratio.
 
     Every yield with its total, flow content, uncertainty kinds and storage;
     every stack layer and ratio item with its total. Totals are sums over the
     drawn bins (after the document's rebinning and flow options), in events;
-    flow bins are listed as stored. Exit status: 0 ok, 1 the file cannot be
-    read or is invalid.
+    flow bins are listed as stored. FILE is anything histfmt convert reads; a
+    file of many plots (a book: a ROOT file, a HEPData submission, ...) is
+    listed one line per plot, and --plot PATH summarises one of them. Exit
+    status: 0 ok, 1 the file cannot be read or is invalid.
 
     \b
     Examples:
       histfmt info plot.json
       histfmt info --json plot.json | jq '.yields[] | {name, total}'
+      histfmt info histograms.root --select 'jets/*'
+      histfmt info histograms.root --plot jets/pt_lead
     """
+    from histfmt.contents import format_contents, summarize_book
     from histfmt.summary import format_summary, summarize
 
     try:
-        summary = {"file": file, **summarize(_load(file))}
+        book = _read(file, patterns)
+        if plot is None and len(book.plots) != 1:
+            contents = {"file": file, **summarize_book(book)}
+            if as_json:
+                click.echo(json.dumps(contents, indent=2, ensure_ascii=False))
+            else:
+                click.echo(format_contents(contents, name=file), nl=False)
+            return
+        summary = {"file": file, **summarize(only(book, plot, file))}
     except Exception as error:
         fail(file, error)
     if as_json:
@@ -140,8 +158,16 @@ def info(file: str, as_json: bool) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colours. Default: on when writing to a terminal."
 )
+@select_option
+@plot_option
 def show(
-    file: str, width: int | None, rebin: str | None, logy: bool | None, color: bool | None
+    file: str,
+    width: int | None,
+    rebin: str | None,
+    logy: bool | None,
+    color: bool | None,
+    patterns: tuple[str, ...],
+    plot: str | None,
 ) -> None:
     """Draw FILE in the terminal, like histoprint.
 
@@ -149,13 +175,16 @@ def show(
     stacks (data) as markers, then a summary line per ratio item. The x axis
     runs down the page, the y axis to the right. Needs histoprint
     (pip install 'histfmt[plot]'). Exit status: 0 ok, 1 the file cannot be read,
-    is invalid, or an option is wrong.
+    is invalid, or an option is wrong. Of a book (a file of many plots), every
+    plot (or those --select keeps) is drawn in turn under its path; --plot PATH
+    draws one.
 
     \b
     Examples:
       histfmt show plot.json
       histfmt show plot.json --logy --width 100
       histfmt show plot.json --rebin 0,50,100,200 --color | less -R
+      histfmt show histograms.root --plot jets/pt_lead
     """
     import shutil
 
@@ -164,16 +193,21 @@ def show(
     use_color = _use_color(color)
     try:
         edges = None if rebin is None else _edges(rebin)
-        text = render_text(
-            _load(file),
-            width=width or shutil.get_terminal_size().columns,
-            rebin=edges,
-            logy=logy,
-            color=use_color,
-        )
+        book = _read(file, patterns)
+        plots = {plot or "": only(book, plot, file)} if plot or len(book.plots) == 1 else None
+        texts = []
+        for path, doc in (plots or book.plots).items():
+            text = render_text(
+                doc,
+                width=width or shutil.get_terminal_size().columns,
+                rebin=edges,
+                logy=logy,
+                color=use_color,
+            )
+            texts.append(f"== {path}\n{text}" if plots is None else text)
     except Exception as error:
         fail(file, error)
-    click.echo(text, nl=False, color=use_color)
+    click.echo("\n".join(texts), nl=False, color=use_color)
 
 
 @click.command()
@@ -204,6 +238,7 @@ def show(
 )
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Parallel worker processes for many files.")  # fmt: skip
+@select_option
 def render(
     files: tuple[str, ...],
     out: str | None,
@@ -216,12 +251,16 @@ def render(
     no_ratio: bool,
     strict: bool,
     jobs: int,
+    patterns: tuple[str, ...],
 ) -> None:
     """Draw FILES as images (PNG, SVG or PDF) with matplotlib and mplhep.
 
-    One file gives one image; several files go into the --output folder with
-    a progress bar. Exit status: 0 all drawn, 1 some failed (each named with
-    its error), 2 an unexpected failure.
+    One file of one plot gives one image; several files go into the --output
+    folder, with a progress bar. A book (a file of many plots: a ROOT file, a
+    HEPData submission, ...) gives one image per plot in a folder (--output, or
+    beside the file, named like it), its sub-folders following the plots' paths.
+    Exit status: 0 all drawn, 1 some failed (each named with its error), 2 an
+    unexpected failure.
 
     \b
     Examples:
@@ -229,8 +268,9 @@ def render(
       histfmt render plot.json -o plot.pdf --style CMS
       histfmt render plots/*.json -o images/ -f svg -j 2
       histfmt render plot.json --logy --rebin 0,50,100,200 --dpi 300
+      histfmt render histograms.root -o images/ --select 'jets/*'
     """
-    from histfmt.cli.batch import output_path, render_files
+    from histfmt.cli.batch import Outcome, jobs_for, render_jobs
     from histfmt.render.options import RenderOptions
 
     try:
@@ -250,28 +290,35 @@ def render(
         style=style, logy=logy, rebin=edges, size=figure_size, dpi=dpi,
         ratio=False if no_ratio else None, strict_labels=strict,
     )  # fmt: skip
-    pairs = [(f, str(output_path(f, out=out, format=chosen, many=many))) for f in files]
+    unread, work = [], []
+    for source in files:
+        try:
+            book = _read(source, patterns)
+        except HistfmtError as error:
+            unread.append(Outcome(source, "", error_text(source, error)))
+            continue
+        work += jobs_for(source, book, out=out, format=chosen, many=many)
+    many_images = many or len(work) > 1
 
     def progress(outcomes: Any) -> Any:
         with click.progressbar(
-            outcomes, length=len(pairs), label="rendering", file=sys.stderr
+            outcomes, length=len(work), label="rendering", file=sys.stderr
         ) as bar:
             yield from bar
 
-    outcomes = render_files(
-        pairs, format=chosen, options=options, workers=jobs,
-        progress=progress if many else None,
+    outcomes = unread + render_jobs(
+        work, format=chosen, options=options, workers=jobs,
+        progress=progress if many_images else None,
     )  # fmt: skip
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:
         if outcome.error:
             click.echo(f"{outcome.source}: {outcome.error}", err=True)
-        elif not many:
+        elif not many_images:
             click.echo(outcome.target)
-    if many:
-        click.echo(
-            f"{len(outcomes) - len(failed)} of {len(outcomes)} drawn into {out or 'their folders'}"
-        )
+    if many_images:
+        where = out or "their folders"
+        click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} drawn into {where}")
     sys.exit(EXIT_INVALID if failed else 0)
 
 
@@ -283,12 +330,19 @@ def render(
     help="Output kind. Default: from OUTPUT (.json/.yaml/.json.gz: histfmt, .root, "
     ".tar.gz: hepdata).",
 )  # fmt: skip
-def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
+@select_option
+def convert(
+    inputs: tuple[str, ...], output: str, to: str | None, patterns: tuple[str, ...]
+) -> None:
     """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.
 
     The input kind is detected from the content. One input gives OUTPUT; several
     go into the folder OUTPUT (created if missing), with a progress bar. For
-    HEPData, OUTPUT is a folder or a .tar.gz archive. Exit status: 0 all
+    HEPData, OUTPUT is a folder or a .tar.gz archive. An input of many plots (a
+    book: a ROOT file's directory tree, a UHI file of many histograms, a HEPData
+    submission) becomes one histfmt book file, or one file per plot when OUTPUT
+    is a folder (ending in '/'); --select keeps the plots whose path matches.
+    Objects a book cannot hold are listed as skipped. Exit status: 0 all
     converted, 1 some failed (each named with its error), 2 unexpected failure.
 
     \b
@@ -297,12 +351,14 @@ def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
       histfmt convert plot.json plot.yaml                # histfmt JSON -> YAML
       histfmt convert plot.json plot_uhepp.json --to uhepp
       histfmt convert plot.json submission.tar.gz        # a HEPData submission
-      histfmt convert histograms.root plot.json          # every TH1 as a yield
+      histfmt convert histograms.root book.json          # every plot, one book file
+      histfmt convert histograms.root plots/ --select 'jets/*'  # one file per plot
       histfmt convert old/*.json new/ --to histfmt       # many into a folder
     """
     from histfmt.convert import registry
 
     many = len(inputs) > 1
+    folder = output.endswith(("/", os.sep)) or Path(output).is_dir()
     if many:
         if to is None:
             fail(output, HistfmtError("converting several inputs needs --to"))
@@ -311,7 +367,7 @@ def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
         pairs = [(i, str(Path(output) / registry.output_name(i, kind))) for i in inputs]
     else:
         try:
-            kind = registry.output_kind(output, to)  # type: ignore[arg-type]
+            kind = to or ("histfmt" if folder else registry.output_kind(output))
         except HistfmtError as error:
             fail(output, error)
         pairs = [(inputs[0], output)]
@@ -319,7 +375,10 @@ def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
     with click.progressbar(pairs, label="converting", file=sys.stderr, hidden=not many) as bar:
         for source, target in bar:
             try:
-                registry.write(registry.read(source), target, kind)
+                book = _read(source, patterns)
+                _write(book, target, kind, per_plot=folder and not many and kind != "hepdata")
+                for path, reason in book.skipped.items():
+                    click.echo(f"{source}: skipped {path}: {reason}", err=True)
             except HistfmtError as error:
                 failed += 1
                 message = error_text(source, error)
@@ -331,6 +390,26 @@ def convert(inputs: tuple[str, ...], output: str, to: str | None) -> None:
     elif not failed:
         click.echo(output)
     sys.exit(EXIT_INVALID if failed else 0)
+
+
+def _write(book: Book, target: str, kind: Any, *, per_plot: bool) -> None:
+    """A book of one plot as a document; of many, as a book, or one file per plot in the
+    folder ``target`` (its sub-folders following the plots' paths)."""
+    from histfmt.cli.batch import plot_file_name
+    from histfmt.convert import registry
+
+    if not per_plot:
+        if len(book.plots) == 1:
+            registry.write(next(iter(book.plots.values())), target, kind)
+        else:
+            registry.write_book(book, target, kind)
+        return
+    suffix = registry.output_name("plot", kind).removeprefix("plot")
+    for path, doc in book.plots.items():
+        name = plot_file_name(path)
+        destination = Path(target) / name.with_name(name.name + suffix)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        registry.write(doc, destination, kind)
 
 
 def _size(text: str) -> tuple[float, float]:
