@@ -23,7 +23,7 @@ def plot_line(path: str, doc: Document) -> dict[str, Any]:
     """One plot as plain data: its path, binning, yields (with their kinds) and graphs."""
     binning = _binning(doc.x) if doc.x.binned or not doc.graphs else "graphs only"
     if not isinstance(doc.y, UnsetType):
-        binning += f" × {_binning(doc.y)}"
+        binning += f" by {_binning(doc.y)}"
     title = doc.metadata.title
     return {
         "path": path,
