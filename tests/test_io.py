@@ -207,3 +207,18 @@ def test_fields_assigned_after_construction_are_checked_on_write(
     document.x.min = float("inf")
     with pytest.raises(histfmt.ValidationError, match=r"x\.min: expected a finite number, got inf"):
         histfmt.dumps(document)
+
+
+def test_lone_surrogates_are_refused_with_their_place() -> None:
+    text = '{"histfmt": "1.1", "x": {"edges": [0, 1], "label": "a\ud800"}, "yields": {}}'
+    with pytest.raises(histfmt.HistfmtError, match=r"lone surrogate \(U\+D800\) at character"):
+        histfmt.loads(text, filename="f.json")
+    doc = histfmt.Document.new([0.0, 1.0], label="a\udfffb")
+    with pytest.raises(histfmt.ValidationError) as caught:
+        histfmt.dumps(doc)
+    assert [str(issue) for issue in caught.value.issues] == [
+        "x.label: text holds a lone surrogate (U+DFFF), which UTF-8 cannot hold"
+    ]
+    yaml_text = 'histfmt: "1.1"\nx: {edges: [0, 1]}\nyields: {"a\\ud800": {values: [1]}}\n'
+    with pytest.raises(histfmt.HistfmtError, match="not valid YAML at line 3"):
+        histfmt.loads(yaml_text, format="yaml")

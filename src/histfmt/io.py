@@ -94,7 +94,15 @@ def _as_book(found: Document | Book, filename: str | None) -> Book:
 def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Document | Book:
     """A document or a book from text or bytes, validated."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = f"U+{ord(exc.object[exc.start]):04X}"
+            raise HistfmtError(
+                f"not valid text: a lone surrogate ({code}) at character {exc.start}, "
+                "which UTF-8 cannot hold",
+                filename=filename,
+            ) from None
     if format == "json.gz":
         import gzip
 
@@ -205,9 +213,10 @@ def validate(doc: Any, /, *, filename: str | None = None) -> Any:
     """Check a document or a book (or plain data) and return it; raise on any problem."""
     if not isinstance(doc, (Document, Book)):
         return from_builtins(doc, filename=filename)
-    from histfmt.semantics import non_finite_issues
+    from histfmt.semantics import non_finite_issues, text_issues
 
-    issues = non_finite_issues(doc)  # before encoding, which would turn them into null
+    # before encoding, which would turn non-finite numbers into null and fail on surrogates
+    issues = non_finite_issues(doc) + text_issues(doc)
     if issues:
         raise ValidationError(issues, filename=filename)
     # Types, enums and keys as a reader would see them; the arrays are left out

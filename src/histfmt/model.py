@@ -777,7 +777,7 @@ class Document(_Base, kw_only=True):
     histfmt: Annotated[
         str,
         Meta(
-            pattern=r"^1\.[0-9]+$",
+            pattern=r"^1\.[0-9]+(?!\n)$",
             description="Format version, `MAJOR.MINOR`. Readers refuse a newer "
             "major version and read every older one.",
         ),
@@ -1077,7 +1077,10 @@ class Book(_Base, kw_only=True):
     ] = field(default=UNSET, name="$schema")
     histfmt: Annotated[
         str,
-        Meta(pattern=r"^1\.[0-9]+$", description="Format version, `MAJOR.MINOR` (1.1 or later)."),
+        Meta(
+            pattern=r"^1\.[0-9]+(?!\n)$",
+            description="Format version, `MAJOR.MINOR` (1.1 or later).",
+        ),
     ]
     plots: Annotated[
         dict[PlotPath, Document],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from msgspec import Struct, UnsetType
 from histfmt.errors import Issue, format_path
 from histfmt.model import Asymmetric, Axis, Book, Document, Graph, Yield
 
-__all__ = ["book_issues", "non_finite_issues", "semantic_issues"]
+__all__ = ["book_issues", "non_finite_issues", "semantic_issues", "text_issues"]
 
 Path = tuple[str | int, ...]
 
@@ -25,7 +26,7 @@ def semantic_issues(doc: Document, *, check_scalars: bool = True, prefix: Path =
     strict JSON input cannot violate (it has no NaN or Infinity). ``prefix`` is the
     document's own path (a plot of a book).
     """
-    problems = list(_check_document(doc))
+    problems = list(_check_document(doc)) + _unwritable_text(doc, ())
     if check_scalars:
         problems += _non_finite_scalars(doc, ())
     return [Issue(format_path((*prefix, *path)), message) for path, message in problems]
@@ -39,9 +40,18 @@ def book_issues(book: Book, *, check_scalars: bool = True) -> list[Issue]:
         problems.append(Issue("histfmt", "books need format 1.1 or later"))
     for name, plot in book.plots.items():
         problems += semantic_issues(plot, check_scalars=check_scalars, prefix=("plots", name))
+    problems += [
+        Issue(format_path(where), message)
+        for where, message in _unwritable_text(book.metadata, ("metadata",))
+    ]
     if check_scalars:
         problems += non_finite_issues(book.metadata, ("metadata",))
     return problems
+
+
+def text_issues(doc: Any) -> list[Issue]:
+    """Text that UTF-8 cannot hold (lone surrogates), in values and keys, with its path."""
+    return [Issue(format_path(where), message) for where, message in _unwritable_text(doc, ())]
 
 
 def non_finite_issues(doc: Any, path: Path = ()) -> list[Issue]:
@@ -115,6 +125,29 @@ def _non_finite_scalars(value: Any, path: Path) -> list[tuple[Path, str]]:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found += _non_finite_scalars(item, (*path, index))
+    return found
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unwritable_text(value: Any, path: Path) -> list[tuple[Path, str]]:
+    """Text UTF-8 cannot hold (a lone surrogate such as ``\\ud800``), in values and keys."""
+    found: list[tuple[Path, str]] = []
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        if match:
+            code = f"U+{ord(match.group()):04X}"
+            found.append((path, f"text holds a lone surrogate ({code}), which UTF-8 cannot hold"))
+    elif isinstance(value, Struct):
+        for key, wire in _wire_names(type(value)):
+            found += _unwritable_text(getattr(value, key), (*path, wire))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += _unwritable_text(key, (*path, key)) + _unwritable_text(item, (*path, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += _unwritable_text(item, (*path, index))
     return found
 
 
