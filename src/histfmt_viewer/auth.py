@@ -7,6 +7,7 @@ the token's hash, so deleting a token ends every session opened with it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -19,10 +20,28 @@ __all__ = ["bp", "safe_next"]
 bp = Blueprint("auth", __name__)
 
 
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, else the front page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after signing in: a path on this site, else the front page.
+
+    The target is read as a browser reads a URL (the WHATWG URL standard): tabs and
+    newlines anywhere are dropped and leading or trailing controls and spaces ignored, so
+    ``/\\t/evil.example`` is the off-site ``//evil.example`` it would become, and refused.
+    """
+    if target:
+        cleaned = _TAB_OR_NEWLINE.sub("", target).strip(_C0_AND_SPACE)
+        on_site = (
+            cleaned.startswith("/")
+            and not cleaned.startswith("//")
+            and "\\" not in cleaned
+            and not _CONTROL.search(cleaned)
+        )
+        if on_site:
+            return cleaned
     return url_for("pages.index")
 
 

@@ -42,6 +42,17 @@ def test_sign_in_goes_back_only_to_this_site(client: FlaskClient, storage: Stora
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"):
         response = _post(client, "/login", token=token, next=target)
         assert response.headers["Location"] == "/", target
+    # what browsers make of a URL: tabs and newlines dropped, leading controls ignored
+    for target in ("/\t/evil.example/", "/\n/evil.example", "\x01//evil.example", " //evil"):
+        response = _post(client, "/login", token=token, next=target)
+        assert response.status_code == 303, repr(target)
+        assert response.headers["Location"] == "/", repr(target)
+    for target in ("/plots\r\nSet-Cookie: x=1", "/pl\x00ots"):
+        response = _post(client, "/login", token=token, next=target)
+        assert response.status_code == 303, repr(target)
+        assert "\n" not in response.headers["Location"], repr(target)
+    response = _post(client, "/login", token=token, next="/collections?page=2")
+    assert response.headers["Location"] == "/collections?page=2"
 
 
 def test_a_deleted_token_ends_its_sessions(client: FlaskClient, storage: Storage) -> None:
