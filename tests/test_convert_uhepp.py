@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -515,14 +516,19 @@ def test_errors_name_the_file_and_the_uhepp_key(
     assert f"{path}: {message}" in str(caught.value)
 
 
-JSON_VALUES = st.recursive(
+JSON_SCALARS = (
     st.none()
     | st.booleans()
     | st.integers(-3, 3)
     | st.floats(allow_nan=True, allow_infinity=True)
-    | st.sampled_from(["", "1e3", "a/b", "no", "points", "stepfilled"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
-    max_leaves=4,
+    | st.sampled_from(["", "1e3", "a/b", "no", "points", "stepfilled"])
+)
+# two levels of lists and objects (st.recursive's check of its extend function warns,
+# and warnings are errors here, when an example never recurses)
+JSON_VALUES = (
+    JSON_SCALARS
+    | st.lists(JSON_SCALARS | st.lists(JSON_SCALARS, max_size=3), max_size=3)
+    | st.dictionaries(st.text(max_size=3), JSON_SCALARS | st.lists(JSON_SCALARS, max_size=3))
 )
 
 
@@ -658,3 +664,17 @@ def test_export_refuses_what_would_mislead(tmp_path: Path, change: Any, message:
     with pytest.raises(histfmt.HistfmtError, match=message):
         conv.write(doc, tmp_path / "plot.json")
     assert not (tmp_path / "plot.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("two_d_map.json", "y: uhepp holds 1-D histograms only, not 2-D maps"),
+        ("graphs_only.json", "x: uhepp needs bins; a plot of graphs alone has none"),
+    ],
+)
+def test_what_uhepp_cannot_hold_is_refused(fixture: str, message: str, tmp_path: Path) -> None:
+    doc = histfmt.load(Path(__file__).parent / "resources" / "valid" / fixture)
+    with pytest.raises(histfmt.HistfmtError, match=re.escape(f"out.json: {message}")):
+        conv.write(doc, tmp_path / "out.json")
+    assert list(tmp_path.iterdir()) == []

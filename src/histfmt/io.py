@@ -28,11 +28,13 @@ __all__ = [
     "dump",
     "dumps",
     "from_builtins",
+    "gunzip",
     "load",
     "load_book",
     "loads",
     "loads_book",
     "read_file",
+    "regular_file",
     "to_builtins",
     "validate",
 ]
@@ -40,6 +42,9 @@ __all__ = [
 Format = Literal["json", "json.gz", "yaml"]
 MAX_BYTES = 2 * 1024**3
 """Largest input accepted (2 GiB); bigger files are refused before parsing."""
+MAX_DECOMPRESSED_BYTES = 1024**3
+"""Largest content of a gzip file (1 GiB), checked while decompressing: a small file
+that inflates without end (a 'zip bomb') is refused before it fills the memory."""
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
@@ -104,12 +109,7 @@ def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Doc
                 filename=filename,
             ) from None
     if format == "json.gz":
-        import gzip
-
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise HistfmtError(f"not a valid gzip file ({exc})", filename=filename) from None
+        data = gunzip(data, filename=filename)
         format = "json"
     if format == "yaml":
         return _from_builtins(_parse_yaml(data, filename), filename)
@@ -177,15 +177,73 @@ def _load(
 
 
 def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -> bytes:
-    """The bytes of a file, up to ``MAX_BYTES``; a HistfmtError naming ``filename`` (the path)."""
+    """The bytes of a regular file, up to ``MAX_BYTES``; a HistfmtError naming ``filename``
+    (the path). A folder, a device such as ``/dev/zero`` or a named pipe is refused before
+    reading: it could be read for ever."""
     filename = filename or os.fspath(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise HistfmtError(f"file is {size} bytes; the limit is {MAX_BYTES}", filename=filename)
-        return Path(path).read_bytes()
+        status = regular_file(path, filename=filename)
+        if status.st_size > MAX_BYTES:
+            raise HistfmtError(
+                f"file is {status.st_size} bytes; the limit is {MAX_BYTES}", filename=filename
+            )
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
         raise HistfmtError(f"cannot read file: {exc.strerror or exc}", filename=filename) from None
+    if len(data) > MAX_BYTES:  # grew while being read
+        raise HistfmtError(f"file exceeds the limit of {MAX_BYTES} bytes", filename=filename)
+    return data
+
+
+def regular_file(
+    path: str | os.PathLike[str], /, *, filename: str | None = None, folder_ok: bool = False
+) -> os.stat_result:
+    """The status of ``path`` if it is a regular file (or, with ``folder_ok``, a folder);
+    a device such as ``/dev/zero``, a named pipe or a socket is refused: reading one
+    may never end."""
+    import stat
+
+    status = Path(path).stat()
+    if stat.S_ISDIR(status.st_mode):
+        if folder_ok:
+            return status
+        raise HistfmtError("is a folder, not a file", filename=filename or os.fspath(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise HistfmtError(
+            "not a regular file (a device, a named pipe or a socket)",
+            filename=filename or os.fspath(path),
+        )
+    return status
+
+
+def gunzip(data: bytes, /, *, filename: str | None = None, limit: int | None = None) -> bytes:
+    """The content of gzip ``data``, decompressed in steps and refused as soon as it
+    exceeds ``limit`` bytes (default :data:`MAX_DECOMPRESSED_BYTES`; a zip bomb), or
+    when it is not gzip after all."""
+    import zlib
+
+    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    parts, size, pending = [], 0, data
+    try:
+        while pending:
+            chunk = inflater.decompress(pending, 16 * 1024**2)
+            size += len(chunk)
+            if size > limit:
+                raise HistfmtError(
+                    f"the gzip content exceeds the limit of {limit} bytes once decompressed",
+                    filename=filename,
+                )
+            parts.append(chunk)
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error as exc:
+        raise HistfmtError(f"not a valid gzip file ({exc})", filename=filename) from None
+    if not inflater.eof:
+        raise HistfmtError("not a valid gzip file (it ends too early)", filename=filename)
+    return b"".join(parts)
 
 
 def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
@@ -265,6 +323,14 @@ def _parse_yaml(data: bytes, filename: str | None) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        for event in yaml.parse(data, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):  # nested aliases blow up ('billion laughs')
+                mark = event.start_mark
+                raise HistfmtError(
+                    f"YAML aliases (*name) are not allowed, at line {mark.line + 1}, "
+                    f"column {mark.column + 1}: write the values out",
+                    filename=filename,
+                )
         return yaml.load(data, Loader=loader)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)

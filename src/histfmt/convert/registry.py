@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from histfmt.convert.interface import HEAD_BYTES, Converter, Source
 from histfmt.errors import HistfmtError
+from histfmt.io import regular_file
 
 if TYPE_CHECKING:
     from histfmt.convert import hepdata, native, root, uhepp, uhi_file
@@ -68,6 +69,7 @@ def _head(source: Source, name: str) -> bytes:
             raise HistfmtError("no such file or folder", filename=name)
         if path.is_dir():
             return b""
+        regular_file(path, filename=name)
         try:
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)

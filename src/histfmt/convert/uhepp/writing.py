@@ -37,6 +37,10 @@ def to_uhepp(doc: Document, /) -> dict[str, Any]:
 
 def export_document(doc: Document) -> Export:
     validate(doc)
+    if not isinstance(doc.y, UnsetType):
+        raise ValidationError.at(("y",), "uhepp holds 1-D histograms only, not 2-D maps")
+    if not doc.x.binned:
+        raise ValidationError.at(("x",), "uhepp needs bins; a plot of graphs alone has none")
     if isinstance(doc.x.edges, UnsetType):
         raise ValidationError.at(("x",), "uhepp has numeric bin edges only, not categories")
     if doc.ratio_axis.kind == "pull":
