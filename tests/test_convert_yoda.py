@@ -648,3 +648,10 @@ def test_a_whole_file_as_a_book_through_the_library(tmp_path: Path) -> None:
     histfmt.dump(book, tmp_path / "book.json")
     assert histfmt.load_book(tmp_path / "book.json") == book
     assert len(book.plots) > 500
+
+
+def test_the_viewer_accepts_a_yoda_upload() -> None:
+    from histfmt_viewer.documents import parse_upload
+
+    data = (REAL / "yoda_test1.yoda").read_bytes()
+    assert parse_upload(data, "run.yoda") == registry.read(REAL / "yoda_test1.yoda")
