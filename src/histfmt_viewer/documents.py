@@ -15,7 +15,7 @@ from histfmt_viewer.storage import PlotInfo
 
 __all__ = ["ACCEPTED", "Refused", "numbers_table", "parse_upload", "plot_info"]
 
-ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata")
+ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
 
 

@@ -40,7 +40,7 @@ SHORT_HELP = {
     "info": "Summarise FILE: metadata, axis, yields, stacks, ratio.",
     "show": "Draw FILE in the terminal, like histoprint.",
     "render": "Draw FILES as images (PNG, SVG or PDF) with matplotlib and...",
-    "convert": "Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.",
+    "convert": "Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData, ROOT...",
     "serve": "Run the web viewer (Flask's development server; use a WSGI...",
     "init-db": "Create the viewer's database tables (done on every start too).",
     "token": "API tokens of the web viewer.",

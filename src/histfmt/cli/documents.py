@@ -334,7 +334,7 @@ def render(
 def convert(
     inputs: tuple[str, ...], output: str, to: str | None, patterns: tuple[str, ...]
 ) -> None:
-    """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData or ROOT.
+    """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData, ROOT or YODA.
 
     The input kind is detected from the content. One input gives OUTPUT; several
     go into the folder OUTPUT (created if missing), with a progress bar. For

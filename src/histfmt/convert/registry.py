@@ -18,10 +18,11 @@ from histfmt.io import regular_file
 
 if TYPE_CHECKING:
     from histfmt.convert import hepdata, native, root, uhepp, uhi_file
+    from histfmt.convert.yoda import documents as yoda
     from histfmt.model import Book, Document
 
     # every converter module satisfies the interface (checked by mypy)
-    _CHECKED: tuple[Converter, ...] = (native, uhepp, uhi_file, hepdata, root)
+    _CHECKED: tuple[Converter, ...] = (native, uhepp, uhi_file, hepdata, root, yoda)
 
 __all__ = [
     "KINDS",
@@ -38,19 +39,20 @@ __all__ = [
     "write_book",
 ]
 
-Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root"]
-KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root")
+Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root", "yoda"]
+KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root", "yoda")
 _MODULES: dict[Kind, str] = {
     "histfmt": "histfmt.convert.native",
     "uhepp": "histfmt.convert.uhepp",
     "uhi": "histfmt.convert.uhi_file",
     "hepdata": "histfmt.convert.hepdata",
     "root": "histfmt.convert.root",
+    "yoda": "histfmt.convert.yoda.documents",
 }
-_SNIFF_ORDER: tuple[Kind, ...] = ("root", "uhi", "uhepp", "hepdata")
+_SNIFF_ORDER: tuple[Kind, ...] = ("root", "yoda", "uhi", "uhepp", "hepdata")
 _EXPECTED = (
     "a histfmt document (.json, .json.gz, .yaml), a uhepp file, a UHI histogram file, "
-    "a HEPData table or submission, or a ROOT file"
+    "a HEPData table or submission, a ROOT file, or a YODA file (.yoda, .yoda.gz)"
 )
 
 
@@ -129,12 +131,15 @@ def read_book(source: Source, /, kind: Kind | None = None, *, name: str | None =
 
 
 def output_kind(target: str | Path, to: Kind | None = None) -> Kind:
-    """The output kind: ``to``, else from the suffix (.root, .tar.gz; .json/.yaml: histfmt)."""
+    """The output kind: ``to``, else from the suffix (.root, .tar.gz, .yoda, .yoda.gz;
+    .json/.yaml: histfmt)."""
     if to is not None:
         return to
     name = str(target).lower()
     if name.endswith(".root"):
         return "root"
+    if name.endswith((".yoda", ".yoda.gz")):
+        return "yoda"
     if name.endswith((".tar.gz", ".tgz")):
         return "hepdata"
     if name.endswith((".json", ".json.gz", ".yaml", ".yml", ".gz")):
@@ -144,13 +149,22 @@ def output_kind(target: str | Path, to: Kind | None = None) -> Kind:
     )
 
 
-_SUFFIX = {"histfmt": ".json", "uhepp": ".json", "uhi": ".json", "root": ".root", "hepdata": ""}
+_SUFFIX = {
+    "histfmt": ".json",
+    "uhepp": ".json",
+    "uhi": ".json",
+    "root": ".root",
+    "hepdata": "",
+    "yoda": ".yoda",
+}
 
 
 def stem(source: str | Path) -> str:
     """The file name of ``source`` without the suffix of any kind it may be."""
     name = Path(source).name
-    for suffix in (".json.gz", ".tar.gz", ".json", ".yaml", ".yml", ".root", ".tgz", ".gz"):
+    suffixes = (".json.gz", ".tar.gz", ".yoda.gz", ".json", ".yaml", ".yml", ".root", ".tgz",
+                ".yoda", ".gz")  # fmt: skip
+    for suffix in suffixes:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name

@@ -1,4 +1,7 @@
-"""YODA text files (Rivet's format) <-> plain typed objects; no histfmt documents here.
+"""YODA text files (Rivet's format) <-> plain typed objects.
+
+This package is the text layer; :mod:`histfmt.convert.yoda.documents` turns its objects
+into histfmt books and documents and back (the converter of kind ``yoda``).
 
 :func:`read` takes ``.yoda`` or ``.yoda.gz`` (bytes or a path; gzip is recognised by its
 magic bytes) and returns the objects in file order; :func:`write` returns YODA text and
