@@ -507,10 +507,12 @@ def test_import_of_string_categories_with_an_overflow_marker() -> None:
     assert doc.stacks[-1].type == "points"
 
 
-def test_import_of_a_submission_folder_picks_the_first_or_the_named_table() -> None:
+def test_import_of_a_submission_folder_reads_the_named_table_and_refuses_many() -> None:
     folder = HEPDATA / "submission"
-    first = hepdata.read(folder)
-    assert hepdata.read(folder / "submission.yaml") == first
+    with pytest.raises(histfmt.HistfmtError, match=r"holds 2 plots \('Table 1', 'Table 2'\)"):
+        hepdata.read(folder)
+    first = hepdata.read(folder, table="Table 1")
+    assert hepdata.read(folder / "submission.yaml", table="Table 1") == first
     assert first.x.categories == [2, 3, 4]
     assert (first.metadata.title, first.metadata.description) == ("Table 1", "Jet multiplicity.")
     assert first.metadata.tags == ["Jets", "Multiplicity"]
@@ -548,8 +550,8 @@ def test_a_single_file_submission_with_inline_tables() -> None:
     docs = list(yaml.safe_load_all(text))
     docs[1].pop("data_file")
     docs[1].update(yaml.safe_load((HEPDATA / "submission" / "table1.yaml").read_text()))
-    doc = hepdata._from_submission(hepdata._Folder(HEPDATA), "inline.yaml", None, docs)
-    assert doc == hepdata.read(HEPDATA / "submission")
+    doc = hepdata._from_submission(hepdata._Folder(HEPDATA), "inline.yaml", "Table 1", docs)
+    assert doc == hepdata.read(HEPDATA / "submission", table="Table 1")
 
 
 def test_json_tables_are_read_too(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""HEPData submissions <-> histfmt: one plot is one HEPData table.
+"""HEPData submissions <-> histfmt: one plot is one HEPData table, a book is a submission.
 
 **Export** (:func:`write`, :func:`to_table`): the x axis is the one independent
 variable (``{low, high}`` bins, ``{value: ...}`` for categories; with ``flow=True``
@@ -14,26 +14,51 @@ layer draws follow as their own dependent variables; ``raw=True`` also adds ever
 yield that is not a layer by itself (e.g. the parts of a merged layer).
 Uncertainties are the stored ones (a ``poisson`` error bar is drawn, not stored,
 so it is not exported). Qualifiers: ``SQRT(S)`` (GeV), ``LUMINOSITY``, ``YIELDS``
-(the summed references) and ``STACK`` (``"2 (points, error poisson)"``). Numbers
-are written with ``repr`` (exact float64 round trip); a missing value is ``'-'``.
-A missing (NaN) uncertainty of a point is left out, and a point whose
-uncertainties are all zero gets none (the validator refuses all-zero errors).
-Styles, the ratio panel, lines and graphs have no HEPData counterpart.
+(the summed references) and ``STACK`` (``"2 (points, error poisson)"``,
+``"1 (map, error stat, cell text)"``). Numbers are written with ``repr`` (exact
+float64 round trip); a missing value is ``'-'``. A missing (NaN) uncertainty of a
+point is left out, and a point whose uncertainties are all zero gets none (the
+validator refuses all-zero errors). A **2-D** document has two independent
+variables (x, then y) listing every cell, x-major (``values[i][j]`` is row
+``i * ny + j``), flow bins with ``flow=True``. A document of **graphs** alone has
+one independent variable of point values (the graphs' x, sorted; a graph
+missing an x has ``'-'`` there) and one dependent variable per graph: its
+``y_sources`` as labelled errors (``y_errors`` alone: one unlabelled error); x
+errors are not exported (``low``/``high`` would make the points bins). Styles, the
+ratio panel, lines, and the graphs of a document with yields have no HEPData
+counterpart. :func:`write_book` writes a book as one submission: one table per
+plot, named by its path (cut to 64 characters, kept unique).
 
-**Import** (:func:`read`, :func:`from_table`): a table file, a ``submission.yaml``,
-a submission folder or archive (first table, or ``table=NAME``). Bins must be
-one-dimensional; gaps between bins become bins of missing values, ``±inf`` edge
-bins become flow bins, string (or integer) ``value`` bins a categorical axis.
-Each dependent variable becomes a yield: errors labelled ``stat...`` add in
-quadrature into ``stat``, ``sys``/``syst``/``systematic(s)`` into ``syst``
-(magnitudes ``|plus|``, ``|minus|``), any other label (unlabelled:
+**Import** (:func:`read`, :func:`from_table`): a table file, or one table of a
+``submission.yaml``, submission folder or archive (``table=NAME``, or the only one:
+a submission of several tables is refused, :func:`read_book` reads them all).
+**One binned or categorical independent variable** gives a 1-D document: gaps
+between bins become bins of missing values, ``±inf`` edge bins become flow bins,
+string (or all-integer) ``value`` bins a categorical axis. **Two** give a 2-D
+document: each variable's distinct bins (or values, in order of appearance) form
+the x and y axes, each row fills its cell, a cell no row lists is missing; bins
+that vary from row to row or a cell listed twice are not a grid (refused, or
+skipped in a book). Each dependent variable becomes a yield: errors labelled
+``stat...`` add in quadrature into ``stat``, ``sys``/``syst``/``systematic(s)``
+into ``syst`` (magnitudes ``|plus|``, ``|minus|``), any other label (unlabelled:
 ``uncertainty``) becomes a variation ``up = value + plus``, ``down = value +
 minus``; ``"5%"`` is relative to ``|value|``; a non-numeric value (``'-'``,
-``'<0.1'``) is missing. Drawing: with histfmt's ``STACK`` qualifiers the stacks
-come back as exported; otherwise a dependent variable whose header mentions
-data is drawn as points, every other one as its own ``step`` line (HEPData
-columns are usually alternatives, not parts of a sum), all with
-``stat+syst+env`` errors.
+``'<0.1'``) is missing. **One variable of numbers without low/high** (points)
+gives a document of graphs alone (see :mod:`.graphs`): one graph per dependent
+variable, every error a named source in ``y_sources`` (unlabelled: ``error``,
+``error 2``...), ``y_errors`` their quadrature sum per side, the x header as the x
+axis's label and unit. Three or more independent variables are refused (skipped in
+a book). Drawing: with histfmt's ``STACK`` qualifiers the stacks come back as
+exported; otherwise a 1-D dependent variable whose header mentions data is drawn as
+points, every other one as its own ``step`` line (HEPData columns are usually
+alternatives, not parts of a sum), all with ``stat+syst+env`` errors; in 2-D the
+first dependent variable is the ``map`` (values written in the cells when a table of
+at most 100 cells lies within [-1, 1]: efficiencies, fractions, correlations), its
+header on the colour bar. The submission's entry gives the title (its name), the
+description, the tags (``phrases``), √s (``cmenergies``), the other keywords
+(``metadata.extra["keywords"]``) and ``location`` (``metadata.extra["location"]``);
+a book's description is the submission's ``comment``, and ``metadata.extra
+["skipped"]`` maps each table histfmt cannot hold to the reason.
 """
 
 from __future__ import annotations
@@ -42,11 +67,12 @@ from histfmt.convert.hepdata import files, submission
 from histfmt.convert.hepdata.common import OVERFLOW_CATEGORY as OVERFLOW_CATEGORY
 from histfmt.convert.hepdata.common import SUBMISSION as SUBMISSION
 from histfmt.convert.hepdata.export import MAX_DATA_FILE as MAX_DATA_FILE
-from histfmt.convert.hepdata.export import to_files, to_table
+from histfmt.convert.hepdata.export import book_to_files, to_files, to_table
 from histfmt.convert.hepdata.submission import read, read_book, sniff, write, write_book
 from histfmt.convert.hepdata.tables import from_table
 
 __all__ = [
+    "book_to_files",
     "from_table",
     "read",
     "read_book",

@@ -13,7 +13,7 @@ from msgspec import UNSET
 from histfmt.convert.hepdata.common import SCALAR, STAT, SYST, Checker, Where, as_float, kind_of
 from histfmt.model import Asymmetric, Variation, Yield
 
-__all__ = ["read_column"]
+__all__ = ["point_error", "point_value", "read_column"]
 
 
 @dataclass
@@ -44,11 +44,19 @@ class _Column:
         shift[0][j], shift[1][j] = plus, minus
 
 
-def read_column(check: Checker, points: list[Any], order: list[int | None], path: Where) -> Yield:
+def read_column(
+    check: Checker,
+    points: list[Any],
+    order: list[int | None],
+    path: Where,
+    shape: tuple[int, ...] | None = None,
+) -> Yield:
+    """The dependent variable's ``points`` as a yield: ``order`` gives the table row behind
+    every stored bin (None: missing), in the order of the flattened arrays of ``shape``."""
     n = len(points)
     column = _Column(values=np.full(n, np.nan))
     for j, point in enumerate(points):
-        column.values[j] = _value(check, point, (*path, j))
+        column.values[j] = point_value(check, point, (*path, j))
         errors = point.get("errors", []) if isinstance(point, dict) else []
         if errors is None:
             errors = []
@@ -57,12 +65,12 @@ def read_column(check: Checker, points: list[Any], order: list[int | None], path
         seen: dict[str, int] = {}
         for k, error in enumerate(errors):
             where = (*path, j, "errors", k)
-            label, plus, minus = _error(check, error, float(column.values[j]), where)
+            label, plus, minus = point_error(check, error, float(column.values[j]), where)
             column.add(j, label, plus, minus, seen)
-    return _yield(column, order)
+    return _yield(column, order, shape)
 
 
-def _value(check: Checker, point: Any, path: Where) -> float:
+def point_value(check: Checker, point: Any, path: Where) -> float:
     if not isinstance(point, dict):
         raise check.fail(path, f"expected a mapping, got {kind_of(point)}")
     if "value" not in point:
@@ -78,7 +86,7 @@ def _value(check: Checker, point: Any, path: Where) -> float:
     raise check.fail((*path, "value"), f"expected a number or a string, got {kind_of(raw)}")
 
 
-def _error(check: Checker, error: Any, value: float, path: Where) -> tuple[str, float, float]:
+def point_error(check: Checker, error: Any, value: float, path: Where) -> tuple[str, float, float]:
     """One entry of a point's ``errors``: its label, ``plus`` and ``minus``."""
     if not isinstance(error, dict):
         raise check.fail(path, f"expected a mapping, got {kind_of(error)}")
@@ -111,14 +119,15 @@ def _amount(check: Checker, raw: Any, value: float, path: Where) -> float:
     raise check.fail(path, f"expected a number or a percentage like '5%', got {raw!r}")
 
 
-def _yield(column: _Column, order: list[int | None]) -> Yield:
-    """The column's arrays in bin order (gaps: missing); NaN values carry NaN uncertainties."""
+def _yield(column: _Column, order: list[int | None], shape: tuple[int, ...] | None) -> Yield:
+    """The column's arrays in bin order (gaps: missing), in ``shape``; NaN values carry NaN
+    uncertainties."""
     picks = np.array([-1 if row is None else row for row in order], dtype=np.intp)
 
     def arrange(array: Any) -> Any:
         result = np.asarray(array, dtype=np.float64)[picks]
         result[picks < 0] = np.nan
-        return result
+        return result if shape is None else result.reshape(shape)
 
     values = arrange(column.values)
     missing = np.isnan(values)

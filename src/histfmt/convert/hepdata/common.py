@@ -18,6 +18,7 @@ __all__ = [
     "SUBMISSION",
     "SYST",
     "Checker",
+    "Unsupported",
     "Where",
     "as_float",
     "kind_of",
@@ -53,6 +54,11 @@ kind_of = functools.partial(errors.kind_of, vocabulary="yaml")
 """What a value is, in YAML's words: ``a list``, ``a mapping``, ``a number``..."""
 
 
+class Unsupported(ValidationError):
+    """A well-formed table that histfmt cannot hold (three independent variables, bins
+    that do not form a grid): :func:`read` refuses it, a book lists it as skipped."""
+
+
 class Checker:
     """Errors that name the file and the path inside the parsed table."""
 
@@ -63,6 +69,11 @@ class Checker:
     def fail(self, path: Where, message: str) -> ValidationError:
         """The problem at ``path`` (below this table's place in its file)."""
         return ValidationError.at(self.where + path, message, filename=self.filename)
+
+    def unsupported(self, path: Where, message: str) -> Unsupported:
+        """A table histfmt cannot hold, at ``path``: skipped in a book, refused alone."""
+        issue = errors.Issue(errors.format_path(self.where + path), message)
+        return Unsupported([issue], filename=self.filename)
 
     def get(self, mapping: Any, key: str, path: Where, kind: type | tuple[type, ...]) -> Any:
         if not isinstance(mapping, dict):

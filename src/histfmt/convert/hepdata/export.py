@@ -9,16 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from msgspec import UnsetType
+from msgspec import UNSET, Struct, UnsetType
 from msgspec.structs import replace
 
 from histfmt.convert.hepdata.common import OVERFLOW_CATEGORY, SCALAR, STAT, SUBMISSION, SYST, unique
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
 from histfmt.io import validate
-from histfmt.model import Axis, Document, Energy, View
+from histfmt.model import Asymmetric, Axis, Book, Document, Energy, Graph, View
 from histfmt.shown import Shown
 
-__all__ = ["MAX_DATA_FILE", "to_files", "to_table"]
+__all__ = ["MAX_DATA_FILE", "book_to_files", "to_files", "to_table"]
 
 MAX_DATA_FILE = 10 * 1024 * 1024
 """HEPData refuses data files above 10 MiB (schema 1.1)."""
@@ -30,44 +30,143 @@ def to_files(
     doc: Document, *, flow: bool = False, raw: bool = False, filename: str | None = None
 ) -> dict[str, bytes]:
     """The submission's files by name: ``submission.yaml`` and the table's data file."""
-    import yaml
-
     validate(doc, filename=filename)
-    if not doc.yields:
-        raise HistfmtError("nothing to export: the document has no yields", filename=filename)
-    columns = len(_series(doc, raw)) * len(_rows(doc.x, flow))
-    if columns * 16 > _max_data_file():  # at least "- {value: 1.0}\n" each: refuse before building
-        raise HistfmtError(_too_large(f"at least {columns * 16}"), filename=filename)
     meta = doc.metadata
     title = _text(meta.title)
     name = title if 0 < len(title) <= 64 else _text(meta.filename)
     if not 0 < len(name) <= 64:
         name = (title[:63] + "…") if title else "Table 1"
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", _text(meta.filename) or name).strip("._") or "table"
-    data_file = ("table" if stem.lower() == "submission" else stem) + ".yaml"
-    keywords: list[dict[str, Any]] = [
-        {"name": "observables", "values": unique([_text(doc.x.name), _text(doc.x.label)])},
-        {
-            "name": "cmenergies",
-            "values": [] if isinstance(meta.sqrt_s, UnsetType) else [_gev(meta.sqrt_s)],
-        },
-        {"name": "phrases", "values": unique(meta.tags)},
-    ]
     record = {"comment": _text(meta.description) or title}
-    entry = {
-        "name": name,
-        "description": _text(meta.description) or title or f"Yields in bins of {_x_header(doc.x)}.",
-        "keywords": [keyword for keyword in keywords if keyword["values"]],
-        "data_file": data_file,
-    }
+    return _submission(record, [(name, doc, ())], flow=flow, raw=raw, filename=filename)
+
+
+def book_to_files(
+    book: Book, *, flow: bool = False, raw: bool = False, filename: str | None = None
+) -> dict[str, bytes]:
+    """A book's submission files: one table per plot, named by the plot's path (cut to
+    HEPData's 64 characters, kept unique), in the book's order."""
+    validate(book, filename=filename)
+    if not book.plots:
+        raise HistfmtError("nothing to export: the book has no plots", filename=filename)
+    tables: list[tuple[str, Document, tuple[str, ...]]] = []
+    taken: set[str] = set()
+    for path, doc in book.plots.items():
+        base = path if len(path) <= 64 else path[:63] + "…"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            suffix = f" ({k})"
+            name = base[: 64 - len(suffix)] + suffix
+        taken.add(name)
+        tables.append((name, doc, ("plots", path)))
+    meta = book.metadata
+    record = {"comment": _text(meta.description) or _text(meta.title) or "Exported by histfmt."}
+    return _submission(record, tables, flow=flow, raw=raw, filename=filename)
+
+
+def _submission(
+    record: dict[str, Any],
+    tables: list[tuple[str, Document, tuple[str, ...]]],
+    *,
+    flow: bool,
+    raw: bool,
+    filename: str | None,
+) -> dict[str, bytes]:
+    """``submission.yaml`` (``record``, then one entry per table) and the data files;
+    ``tables`` holds (name, document, where the document is, for messages)."""
+    import yaml
+
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     options: dict[str, Any] = {"Dumper": dumper, "sort_keys": False, "allow_unicode": True}
-    submission = yaml.dump_all([record, entry], explicit_start=True, **options)
-    table = yaml.dump(to_table(doc, flow=flow, raw=raw), default_flow_style=None, **options)
-    data = table.encode("utf-8")
-    if len(data) > _max_data_file():
-        raise HistfmtError(_too_large(str(len(data))), filename=filename)
-    return {SUBMISSION: submission.encode("utf-8"), data_file: data}
+    entries: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
+    for name, doc, where in tables:
+
+        def refuse(message: str, where: tuple[str, ...] = where) -> HistfmtError:
+            if where:
+                return ValidationError.at(where, message, filename=filename)
+            return HistfmtError(message, filename=filename)
+
+        if not doc.yields and not doc.graphs:
+            raise refuse("nothing to export: the document has no yields or graphs")
+        cells = _cell_count(doc, raw, flow)
+        if cells * 16 > _max_data_file():  # at least "- {value: 1.0}\n" each: refuse early
+            raise refuse(_too_large(f"at least {cells * 16}"))
+        meta = doc.metadata
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", _text(meta.filename) or name).strip("._")
+        stem = "table" if not stem or stem.lower() == "submission" else stem
+        data_file, k = stem + ".yaml", 1
+        while data_file in files or data_file == SUBMISSION:
+            k += 1
+            data_file = f"{stem}_{k}.yaml"
+        entries.append(_entry(name, doc, data_file))
+        try:
+            content = to_table(doc, flow=flow, raw=raw)
+        except ValidationError as exc:  # a place in the document: under the plot's path
+            prefix = format_path(where) if where else ""
+            issues = [Issue(_joined(prefix, issue.path), issue.message) for issue in exc.issues]
+            raise ValidationError(issues, filename=filename) from None
+        table = yaml.dump(content, default_flow_style=None, **options)
+        data = table.encode("utf-8")
+        if len(data) > _max_data_file():
+            raise refuse(_too_large(str(len(data))))
+        files[data_file] = data
+    submission = yaml.dump_all([record, *entries], explicit_start=True, **options)
+    return {SUBMISSION: submission.encode("utf-8"), **files}
+
+
+def _entry(name: str, doc: Document, data_file: str) -> dict[str, Any]:
+    """The table's document in ``submission.yaml``: name, description, keywords (√s, tags,
+    observables, and those an import kept in ``metadata.extra["keywords"]``), location."""
+    meta = doc.metadata
+    title = _text(meta.title)
+    keywords: dict[str, list[Any]] = {
+        "observables": unique([_text(doc.x.name), _text(doc.x.label)]),
+        "cmenergies": [] if isinstance(meta.sqrt_s, UnsetType) else [_gev(meta.sqrt_s)],
+        "phrases": unique(meta.tags),
+    }
+    stored = meta.extra.get("keywords")
+    for key, values in (stored if isinstance(stored, dict) else {}).items():
+        if (
+            isinstance(key, str)
+            and key not in ("cmenergies", "phrases")
+            and isinstance(values, list)
+        ):
+            keywords[key] = [v for v in values if isinstance(v, SCALAR) and not isinstance(v, bool)]
+    entry: dict[str, Any] = {
+        "name": name,
+        "description": _text(meta.description) or title or _default_description(doc),
+        "keywords": [{"name": key, "values": values} for key, values in keywords.items() if values],
+        "data_file": data_file,
+    }
+    if _text(meta.extra.get("location")):
+        entry["location"] = _text(meta.extra["location"])
+    return entry
+
+
+def _joined(prefix: str, path: str) -> str:
+    """The JSON path ``path`` of a plot, below the plot's own path ``prefix``."""
+    if not prefix or path == "$":
+        return prefix or path
+    return prefix + (path if path.startswith("[") else "." + path)
+
+
+def _default_description(doc: Document) -> str:
+    if not doc.yields:
+        return f"Points as a function of {_x_header(doc.x)}."
+    if not isinstance(doc.y, UnsetType):
+        return f"Yields in bins of {_x_header(doc.x)} and {_x_header(doc.y)}."
+    return f"Yields in bins of {_x_header(doc.x)}."
+
+
+def _cell_count(doc: Document, raw: bool, flow: bool) -> int:
+    """How many dependent values the table will hold."""
+    if not doc.yields:
+        return len(doc.graphs) * len({float(x) for g in doc.graphs for x in g.x})
+    rows = len(_rows(doc.x, flow))
+    if not isinstance(doc.y, UnsetType):
+        rows *= len(_rows(doc.y, flow))
+    return len(_series(doc, raw)) * rows
 
 
 def _max_data_file() -> int:
@@ -85,26 +184,129 @@ def _too_large(size: str) -> str:
 
 
 def to_table(doc: Document, *, flow: bool = False, raw: bool = False) -> dict[str, Any]:
-    """The plot as one HEPData data table (plain Python data, as written to YAML)."""
-    rows = _rows(doc.x, flow)
-    index = np.array([position for position, _ in rows], dtype=np.intp)
-    # Every stored bin shown: the flow bins as ordinary bins, no rebinning.
-    flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=View())
-    shown = Shown(flat)
+    """The plot as one HEPData data table (plain Python data, as written to YAML).
+
+    A 1-D document has one independent variable; a 2-D one two, listing every cell
+    (x-major: the y bins of the first x bin, then of the second...); a document of graphs
+    alone one of point-like values.
+    """
+    if not doc.yields:
+        return _graphs_table(doc)
     common = _metadata_qualifiers(doc)
+    if isinstance(doc.y, UnsetType):
+        rows = _rows(doc.x, flow)
+        index = np.array([position for position, _ in rows], dtype=np.intp)
+        # Every stored bin shown: the flow bins as ordinary bins, no rebinning.
+        flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=View())
+        independents = [_independent(doc.x, [value for _, value in rows])]
+    else:
+        xrows, yrows = _rows(doc.x, flow), _rows(doc.y, flow)
+        ny = doc.y.n_values
+        cells = [(i * ny + j, x, y) for i, x in xrows for j, y in yrows]
+        index = np.array([cell for cell, _, _ in cells], dtype=np.intp)
+        flat = _flattened(doc)
+        independents = [  # copies: no YAML anchors in the output
+            _independent(doc.x, [dict(x) for _, x, _ in cells]),
+            _independent(doc.y, [dict(y) for _, _, y in cells]),
+        ]
+    shown = Shown(flat)
     dependents = [_dependent(doc, shown, series, index, common) for series in _series(doc, raw)]
-    independent: dict[str, Any] = {"header": {"name": _x_header(doc.x)}}
-    if _text(doc.x.unit) and isinstance(doc.x.categories, UnsetType):
-        independent["header"]["units"] = _text(doc.x.unit)
-    independent["values"] = [value for _, value in rows]
+    return {"independent_variables": independents, "dependent_variables": dependents}
+
+
+def _independent(axis: Axis, values: list[dict[str, Any]]) -> dict[str, Any]:
+    variable: dict[str, Any] = {"header": {"name": _x_header(axis)}}
+    if _text(axis.unit) and isinstance(axis.categories, UnsetType):
+        variable["header"]["units"] = _text(axis.unit)
+    variable["values"] = values
+    return variable
+
+
+def _flattened(doc: Document) -> Document:
+    """A 2-D document as a 1-D one of ``nx * ny`` stored bins (x-major), every per-bin
+    array flattened, so that the 1-D machinery (:class:`Shown`) sums and folds it."""
+
+    def flat(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return value.reshape(-1)
+        if isinstance(value, Struct):
+            return replace(
+                value, **{key: flat(getattr(value, key)) for key in value.__struct_fields__}
+            )
+        if isinstance(value, dict):
+            return {key: flat(item) for key, item in value.items()}
+        return value
+
+    n = doc.x.n_values * (1 if isinstance(doc.y, UnsetType) else doc.y.n_values)
+    return replace(
+        doc,
+        x=Axis(edges=np.arange(n + 1.0)),
+        y=UNSET,
+        yields={name: flat(item) for name, item in doc.yields.items()},
+        view=View(),
+    )
+
+
+def _graphs_table(doc: Document) -> dict[str, Any]:
+    """A document of graphs alone: one point-like independent variable (the union of the
+    graphs' x, sorted) and one dependent variable per graph; ``y_sources`` are labelled
+    errors (``y_errors`` alone: one unlabelled error). x errors have no counterpart
+    (HEPData's ``low``/``high`` would make the points bins)."""
+    xs = sorted({float(x) for graph in doc.graphs for x in graph.x if math.isfinite(x)})
+    row = {x: k for k, x in enumerate(xs)}
+    common = _metadata_qualifiers(doc)
+    info = doc.writer_info.get("hepdata", {})
+    extras = info.get("graphs", []) if isinstance(info, dict) else []
+    dependents = []
+    for g, graph in enumerate(doc.graphs):
+        extra = extras[g] if g < len(extras) and isinstance(extras[g], dict) else {}
+        points: list[dict[str, Any]] = [{"value": "-"} for _ in xs]
+        errors = _graph_errors(graph)
+        seen: set[float] = set()
+        for j, x in enumerate(np.asarray(graph.x, dtype=np.float64).tolist()):
+            if not math.isfinite(x):
+                continue  # a missing point
+            if x in seen:
+                raise ValidationError.at(
+                    ("graphs", g, "x", j),
+                    f"a second point at x = {x:g}: a HEPData table has one value per x",
+                )
+            seen.add(x)
+            sizes = [(label, up[j], down[j], True) for label, up, down in errors]
+            points[row[x]] = _point(float(graph.y[j]), sizes)
+        header: dict[str, Any] = {"name": _text(graph.label) or f"graph {g + 1}"}
+        if isinstance(extra.get("units"), str) and extra["units"]:
+            header["units"] = extra["units"]
+        qualifiers = [dict(q) for q in common]
+        qualifiers += [q for q in extra.get("qualifiers", []) if _is_qualifier(q)]
+        dependents.append({"header": header, "qualifiers": qualifiers, "values": points})
+    independent = _independent(doc.x, [{"value": x} for x in xs])
     return {"independent_variables": [independent], "dependent_variables": dependents}
+
+
+def _graph_errors(graph: Graph) -> list[tuple[str, list[float], list[float]]]:
+    """(label, up, down) per error source of a graph; ``y_errors`` alone has no label."""
+    sources: dict[str, Any] = dict(graph.y_sources)
+    if not sources and not isinstance(graph.y_errors, UnsetType):
+        sources = {"": graph.y_errors}
+    result = []
+    for label, size in sources.items():
+        if isinstance(size, Asymmetric):
+            up, down = (
+                np.asarray(size.up, dtype=np.float64),
+                np.asarray(size.down, dtype=np.float64),
+            )
+        else:
+            up = down = np.asarray(size, dtype=np.float64)
+        result.append((label, up.tolist(), down.tolist()))
+    return result
 
 
 @dataclass
 class _Series:
     header: str
     refs: list[str]
-    stack: tuple[int, str, str] | None = None
+    stack: str | None = None  # the STACK qualifier's value
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,9 +319,9 @@ def _series(doc: Document, raw: bool) -> list[_Series]:
         for item in stack.content:
             header = _text(item.label) or " + ".join(item.yields)
             extra = _hepdata_info(doc, item.yields)
-            result.append(
-                _Series(header, list(item.yields), (number, stack.type, stack.error), extra)
-            )
+            qualifier = f"{number} ({stack.type}, error {stack.error}"
+            qualifier += ", cell text)" if stack.cell_text else ")"
+            result.append(_Series(header, list(item.yields), qualifier, extra))
             drawn.update(ref.partition("/")[0] for ref in item.yields)
             if len(item.yields) == 1:
                 alone.add(item.yields[0])
@@ -206,8 +408,7 @@ def _dependent(
     qualifiers = [dict(q) for q in common]  # copies: no YAML anchors in the output
     qualifiers.append({"name": "YIELDS", "value": " + ".join(series.refs)})
     if series.stack is not None:
-        number, kind, error = series.stack
-        qualifiers.append({"name": "STACK", "value": f"{number} ({kind}, error {error})"})
+        qualifiers.append({"name": "STACK", "value": series.stack})
     qualifiers += [q for q in series.extra.get("qualifiers", []) if _is_qualifier(q)]
     return {"header": header, "qualifiers": qualifiers, "values": values}
 
@@ -222,13 +423,15 @@ def _point(value: float, errors: list[tuple[str, float, float, bool]]) -> dict[s
         if math.isnan(up) or math.isnan(down):
             continue
         nonzero = nonzero or up != 0 or down != 0
+        entry: dict[str, Any]
         if magnitude and up == down:
-            entries.append({"symerror": up, "label": label})
+            entry = {"symerror": up}
         elif magnitude:
-            entries.append({"asymerror": {"plus": up, "minus": 0.0 - down}, "label": label})
+            entry = {"asymerror": {"plus": up, "minus": 0.0 - down}}
         else:
             plus, minus = _shortest(up, value), _shortest(down, value)
-            entries.append({"asymerror": {"plus": plus, "minus": minus}, "label": label})
+            entry = {"asymerror": {"plus": plus, "minus": minus}}
+        entries.append({**entry, "label": label} if label else entry)
     return {"value": value, "errors": entries} if nonzero else {"value": value}
 
 
