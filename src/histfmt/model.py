@@ -919,7 +919,7 @@ class Document(_Base, kw_only=True):
         items: list[str | tuple[str | list[str], str | None]],
         /,
         *,
-        type: Literal["filled", "step", "points", "band"] = "filled",
+        type: Literal["filled", "step", "points", "band", "map"] = "filled",
         error: ErrorSpec = "stat",
         styles: list[Style | dict[str, Any]] | None = None,
     ) -> Document:
