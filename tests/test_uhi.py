@@ -14,6 +14,7 @@ import uhi.io.json
 import uhi.schema
 
 import histfmt
+from histfmt.convert import uhi as uhi_convert
 
 RNG = np.random.default_rng(7)
 SAMPLE = RNG.normal(5, 3, 500)
@@ -122,12 +123,43 @@ def test_mismatched_binning_and_nd_histograms_are_refused() -> None:
     b = hist.Hist.new.Reg(5, 0, 1, name="x").Double()
     with pytest.raises(histfmt.HistfmtError, match="'b' has a different binning"):
         histfmt.from_hist({"a": a, "b": b})
-    with pytest.raises(histfmt.HistfmtError, match="1-D histograms; this one has 2 axes"):
-        histfmt.from_hist(hist.Hist.new.Reg(2, 0, 1).Reg(2, 0, 1).Double())
-    with pytest.raises(histfmt.HistfmtError, match="axis type 'boolean' is not supported"):
-        histfmt.from_hist(hist.Hist.new.Boolean().Double())
+    with pytest.raises(histfmt.HistfmtError, match="'b' has a different binning"):
+        histfmt.from_hist({"a": a, "b": hist.Hist.new.Reg(4, 0, 1).Reg(2, 0, 1).Double()})
+    three_d = hist.Hist.new.Reg(2, 0, 1).Reg(2, 0, 1).Reg(2, 0, 1).Double()
+    with pytest.raises(histfmt.ValidationError) as caught:
+        histfmt.from_hist({"cube": three_d})
+    assert str(caught.value) == (
+        "cube.axes: histfmt holds 1-D and 2-D histograms; this one has 3 axes; "
+        "project it onto one or two axes first (h.project(0, 1))"
+    )
+    with pytest.raises(histfmt.HistfmtError, match=r"c\.axes\[0\]\.categories: a category axis"):
+        histfmt.from_hist({"c": hist.Hist.new.StrCat([], growth=True).Double()})
+    with pytest.raises(histfmt.HistfmtError, match="'a/b' cannot name a yield"):
+        histfmt.from_hist({"a/b": a})
     with pytest.raises(histfmt.HistfmtError, match="cannot convert int"):
         histfmt.from_hist(3)
+
+
+def test_boolean_axis_is_two_labelled_integer_bins_and_comes_back() -> None:
+    h = hist.Hist.new.Boolean(name="passed").Reg(3, 0, 1, name="x").Int64()
+    h.fill([True, False, True], [0.1, 0.5, 0.9])
+    doc = histfmt.loads(histfmt.dumps(histfmt.from_hist({"h": h})))
+    assert doc.x.kind == "integer"
+    assert doc.x.labels == ["False", "True"]
+    back = doc.to_hist("h")
+    assert back == h
+    assert isinstance(back.axes[0], hist.axis.Boolean)
+
+
+def test_book_from_hist_keeps_every_binning() -> None:
+    one = hist.Hist.new.Reg(4, 0, 1, name="x").Weight().fill([0.1, 0.5])
+    two = hist.Hist.new.Reg(3, 0, 1, name="x").StrCat(["a", "b"], name="c").Int64()
+    two.fill([0.2, 0.8], ["a", "b"])
+    book = histfmt.loads_book(histfmt.dumps(uhi_convert.book_from_hist({"a": one, "jets/b": two})))
+    assert list(book.plots) == ["a", "jets/b"]
+    assert book.plots["a"].to_hist("a") == one
+    assert book.plots["jets/b"].to_hist("b") == two
+    assert book.plots["jets/b"].stacks[0].type == "map"
 
 
 def test_to_hist_needs_a_name_when_ambiguous(document: histfmt.Document) -> None:

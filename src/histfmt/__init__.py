@@ -40,8 +40,10 @@ __version__ = "0.1.0"
 
 
 def from_hist(histograms: Any, /, **kwargs: Any) -> Document:
-    """Build a document from a histogram, a ``hist.Stack`` or a dict of histograms.
+    """Build a document from 1-D or 2-D histograms of one binning: a histogram, a
+    ``hist.Stack`` or a dict of them (counts, or ``Mean``/``WeightedMean`` profiles).
 
+    Differently binned histograms make a book: :func:`histfmt.convert.uhi.book_from_hist`.
     See :func:`histfmt.convert.uhi.from_hist` for the options.
     """
     from histfmt.convert.uhi import from_hist as convert
