@@ -441,7 +441,7 @@ def _draw(doc: Document, data: str | None, stack_type: str, error: str, ratio: b
     """Stacks (and a ratio) for the yields: counts stacked, profiles as points, the
     first yield of a 2-D document as a map."""
     if not isinstance(doc.y, UnsetType):
-        doc.add_stack([next(iter(doc.yields))], type="map", error="none")  # type: ignore[arg-type]
+        doc.add_stack([next(iter(doc.yields))], type="map", error="none")
         return
     model = [name for name in doc.yields if name != data]
     counts = [name for name in model if doc.yields[name].kind == "count"]
