@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from histfmt.errors import HistfmtError, ValidationError
 
 __all__ = [
     "Entry",
+    "Unsupported",
     "entries",
+    "fresh_classes",
     "get_object",
     "json_string",
     "open_file",
@@ -40,8 +43,34 @@ def uproot_module() -> Any:
     return uproot
 
 
+_SHORT = re.compile(r"expected Chunk of length (\d+), received (\d+) bytes")
+
+
 def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {' '.join(str(error).split())}"
+    """uproot's error in one line; a file cut short said in words."""
+    text = " ".join(str(error).split())
+    short = _SHORT.search(text)
+    if short:
+        return (
+            f"the file is cut short (truncated or damaged): a record of {short[1]} bytes "
+            f"has only {short[2]}"
+        )
+    return f"{type(error).__name__}: {text}"
+
+
+def fresh_classes(uproot: Any) -> dict[str, Any]:
+    """uproot's predefined classes without those it made from other files' streamers.
+
+    uproot keeps the classes it builds from a file's streamers (a ``TEfficiency``, say)
+    in one global table, and a later file of another ROOT version is then read with
+    the first file's layout; a file opened with these classes reads as in a fresh
+    process.
+    """
+    return {
+        name: cls
+        for name, cls in uproot.classes.items()
+        if getattr(cls, "__module__", "") != "uproot.dynamic"
+    }
 
 
 @contextmanager
@@ -64,7 +93,7 @@ def open_file(source: Source, name: str | None = None) -> Iterator[tuple[Any, st
     if not sniff(head, filename):
         raise HistfmtError("not a ROOT file (it does not start with 'root')", filename=filename)
     try:
-        with uproot.open(opened) as file:
+        with uproot.open(opened, custom_classes=fresh_classes(uproot)) as file:
             yield file, filename
     except HistfmtError as error:
         error.filename = error.filename or filename
@@ -98,10 +127,21 @@ def entries(folder: Any, prefix: str) -> list[Entry]:
     ]
 
 
+class Unsupported(ValidationError):
+    """An object uproot does not know how to read (its ``NotImplementedError``)."""
+
+
 def get_object(folder: Any, entry: Entry, filename: str) -> Any:
-    """The object of ``entry``; what uproot cannot read is an error naming its path."""
+    """The object of ``entry``; what uproot cannot read is an error naming its path
+    (:class:`Unsupported` when uproot does not implement it, a damaged object else)."""
     try:
         return folder[entry.name]
+    except NotImplementedError as error:
+        raise Unsupported.at(
+            [entry.path],
+            f"uproot cannot read this {entry.classname}: {_describe(error)}",
+            filename=filename,
+        ) from None
     except Exception as error:
         raise ValidationError.at(
             [entry.path],

@@ -10,6 +10,7 @@ from typing import Any
 from histfmt.convert.interface import Source, only_plot
 from histfmt.convert.root.files import (
     Entry,
+    Unsupported,
     entries,
     get_object,
     json_string,
@@ -158,22 +159,22 @@ class _Tree:
             if role is not None and role[1] is not None and role[0] in bases:
                 varied.append(entry)
                 continue
-            obj = get_object(folder, entry, self.filename)
-            try:
-                read[entry.name] = _read_object(obj, entry.classname)
-            except HistfmtError as error:
-                self.skipped[entry.path] = error.message
+            got = self.read_object(folder, entry)
+            if got is not None:
+                read[entry.name] = got
         for entry in varied:
             name, variation, side = roles[entry.name]
             base = read.get(bases[name])
-            obj = get_object(folder, entry, self.filename)
-            found_count = count(obj, int(COUNT.fullmatch(entry.classname).group(1)))  # type: ignore[union-attr]
-            if isinstance(base, Binned) and _same_axes(base.axes, found_count.axes):
-                side_values = found_count.item.values
+            got = self.read_object(folder, entry)
+            if (
+                isinstance(base, Binned)
+                and isinstance(got, Binned)
+                and _same_axes(base.axes, got.axes)
+            ):
                 shifted = base.item.variations.setdefault(str(variation), Variation())
-                setattr(shifted, str(side), side_values)
-            else:
-                read[entry.name] = found_count
+                setattr(shifted, str(side), got.item.values)
+            elif got is not None:
+                read[entry.name] = got
         for entry in found:
             got = read.get(entry.name)
             if got is None:
@@ -182,6 +183,26 @@ class _Tree:
                 name = roles[entry.name][0] if entry.name in roles else entry.name
                 got = binned_document(got, _yield_name(name))
             self.accept(entry.path, got)
+
+    def read_object(self, folder: Any, entry: Entry) -> Binned | Document | None:
+        """One object, or None when it is skipped (the reason noted); a damaged object
+        is an error naming its path."""
+        try:
+            obj = get_object(folder, entry, self.filename)
+        except Unsupported as error:
+            self.skipped[entry.path] = error.issues[0].message
+            return None
+        try:
+            return _read_object(obj, entry.classname)
+        except HistfmtError as error:
+            self.skipped[entry.path] = error.message
+        except Exception as error:  # a damaged object: name it
+            raise ValidationError.at(
+                [entry.path],
+                f"cannot read this {entry.classname}: {type(error).__name__}: {error}",
+                filename=self.filename,
+            ) from None
+        return None
 
 
 def _read_object(obj: Any, classname: str) -> Binned | Document:
