@@ -142,7 +142,8 @@ def test_write_book_several_yields_graphs_efficiencies(tmp_path: Path) -> None:
     eff.add_yield("eff", [0.5, 1.0])
     eff.yields["eff"].kind = "efficiency"
     eff.yields["eff"].efficiency = histfmt.model.Efficiency(passed=[1.0, 2.0], total=[2.0, 2.0])
-    book = Book.new({"cr/combined": combined, "a:b/graph": graph, "eff": eff})
+    odd = histfmt.Document.new([0.0, 1.0]).add_yield("odd", [2.0])
+    book = Book.new({"cr/combined": combined, "a:b/graph": graph, "eff": eff, "x;1/odd": odd})
     out = tmp_path / "book.root"
     root.write_book(book, out)
     with uproot.open(out) as file:
@@ -152,9 +153,15 @@ def test_write_book_several_yields_graphs_efficiencies(tmp_path: Path) -> None:
         assert "TEfficiency" in notes["eff/eff"]
         assert file.classnames()["cr/combined/mc;1"] == "TH1D"
     back = root.read_book(out)
-    assert list(back.plots) == ["cr/combined"]  # several yields: one plot again
+    assert json.loads(str(file_paths(out))) == {"x_1/odd": "x;1/odd"}
+    assert list(back.plots) == ["cr/combined", "x;1/odd"]  # several yields: one plot again
     assert list(back.plots["cr/combined"].yields) == ["mc", "data"]
     assert back.metadata.extra["skipped"] == notes
+
+
+def file_paths(path: Path) -> str:
+    with uproot.open(path) as file:
+        return str(file["histfmt_paths"])
 
 
 def test_write_document_2d_and_profile(tmp_path: Path) -> None:

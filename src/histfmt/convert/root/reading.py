@@ -135,7 +135,10 @@ class _Tree:
                 if key in by_name and _note(by_name[key]):
                     target.update(json_string(folder, key))
         if PLOT_KEY in by_name and _note(by_name[PLOT_KEY]) and only is None:
-            self.accept(prefix or "plot", combine(folder, prefix, self.filename))
+            try:
+                self.accept(prefix or "plot", combine(folder, prefix, self.filename))
+            except HistfmtError as error:
+                self.skipped[prefix or "plot"] = error.message
             return
         mapping = json_string(folder, NAMES_KEY) if NAMES_KEY in by_name else {}
         counted = [e.name for e in found if COUNT.fullmatch(e.classname)]
