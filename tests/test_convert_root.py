@@ -98,8 +98,10 @@ def test_read_directory_and_names(mixed: Path) -> None:
     assert "root_skipped" not in doc.metadata.extra
     doc = root.read(mixed, names=["zjets", "data"])
     assert list(doc.yields) == ["zjets", "data"]
-    with pytest.raises(HistfmtError, match=r"'h2' is a TH2D, not a 1-D histogram"):
-        root.read(mixed, names=["h2"])
+    doc = root.read(mixed, names=["h2"])  # a 2-D histogram asked for alone: its own plot
+    assert doc.shape == (4, 5)
+    with pytest.raises(HistfmtError, match=r"'h2' is a TH2D: only 1-D histograms are combined"):
+        root.read(mixed, names=["h2", "data"])
     with pytest.raises(HistfmtError, match=r"no object 'nope'"):
         root.read(mixed, names=["nope"])
     with pytest.raises(HistfmtError, match=r"no directory 'nope'"):
@@ -144,14 +146,21 @@ def test_read_numpy_types_and_labels(tmp_path: Path) -> None:
 
 
 def test_mismatched_binning(tmp_path: Path) -> None:
+    """Issue 10: differently binned histograms are a book of two plots, not a refusal;
+    only one document cannot hold them both."""
     path = tmp_path / "mismatch.root"
     with uproot.recreate(path) as out:
         out["a"] = (np.array([1.0, 2.0]), np.array([0.0, 1.0, 2.0]))
         out["b"] = (np.array([1.0, 2.0]), np.array([0.0, 1.0, 3.0]))
-    with pytest.raises(HistfmtError, match=r"histogram 'b' has a different binning from 'a'") as e:
+    book = root.read_book(path)
+    assert list(book.plots) == ["a", "b"]
+    np.testing.assert_array_equal(book.plots["b"].x.edges, [0.0, 1.0, 3.0])
+    with pytest.raises(HistfmtError, match=r"holds 2 plots \('a', 'b'\), not one") as e:
         root.read(path)
     assert e.value.filename == str(path)
     assert list(root.read(path, names=["b"]).yields) == ["b"]
+    with pytest.raises(HistfmtError, match=r"histogram 'b' has a different binning from 'a'"):
+        root.read(path, names=["a", "b"])
 
 
 def mixed_bytes(tmp_path: Path) -> bytes:
@@ -163,10 +172,12 @@ def mixed_bytes(tmp_path: Path) -> bytes:
 
 def test_only_2d_and_not_root(tmp_path: Path) -> None:
     path = tmp_path / "2d.root"
+    h2 = hist.Hist.new.Reg(2, 0, 1).Reg(3, 0, 1).Double().fill([0.2, 0.7], [0.1, 0.5])
     with uproot.recreate(path) as out:
-        out["h2"] = hist.Hist.new.Reg(2, 0, 1).Reg(3, 0, 1).Double()
-    with pytest.raises(HistfmtError, match=r"no 1-D histogram to read \(h2: TH2D: a 2-D"):
-        root.read(path)
+        out["h2"] = h2
+    doc = root.read(path)  # issue 10: a 2-D histogram is a 2-D document, not a refusal
+    np.testing.assert_array_equal(doc.yields["h2"].values, h2.values(flow=True))
+    assert doc.stacks[0].type == "map"
     text = tmp_path / "plot.root"
     text.write_text('{"histfmt": "1.0"}')
     with pytest.raises(HistfmtError, match=r"plot.root: not a ROOT file"):
@@ -306,8 +317,11 @@ def test_labels_in_bin_order_and_underflow(tmp_path: Path) -> None:
     doc = root.read(path, names=["shuffled"])
     assert doc.x.categories == ["x", "y", "z"]
     np.testing.assert_array_equal(doc.yields["shuffled"].values, [1, 2, 3, 0])
-    with pytest.raises(HistfmtError, match=r"'underflow' has bin labels and a non-empty underflow"):
-        root.read(path, names=["underflow"])
+    # issue 10: content below the first label keeps a numeric axis carrying the labels
+    doc = root.read(path, names=["underflow"])
+    assert doc.x.labels == ["x", "y", "z"]
+    np.testing.assert_array_equal(doc.x.edges, [0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(doc.yields["underflow"].values, [5, 1, 2, 3, 0])
 
 
 def test_variation_keys_without_their_yield(tmp_path: Path) -> None:

@@ -1067,6 +1067,16 @@ def _binning_text(axis: Axis) -> str:
 PlotPath = Annotated[str, Meta(min_length=1, max_length=1024)]
 
 
+def _path_matches(path: str, pattern: str) -> bool:
+    """Whether a plot's path matches a shell pattern (see :meth:`Book.select`)."""
+    import fnmatch
+
+    pattern = pattern.strip("/")
+    if fnmatch.fnmatchcase(path, pattern) or path.startswith(pattern + "/"):
+        return True
+    return pattern.startswith("**/") and _path_matches(path, pattern[3:])
+
+
 class Book(_Base, kw_only=True):
     """Many plots in one file, each a complete document, keyed by a path such as
     ``dir/sub/name`` (a ROOT directory tree, a YODA file, a HEPData submission)."""
@@ -1097,22 +1107,21 @@ class Book(_Base, kw_only=True):
         return cls(histfmt=FORMAT_VERSION, plots=dict(plots or {}))
 
     def select(self, *patterns: str) -> Book:
-        """The plots whose path matches any of the shell-style ``patterns``
-        (``dir/*``, ``*/pt_*``, ``Table ?``; ``*`` also crosses ``/``), in order; no
+        """The plots whose path matches any of the shell-style ``patterns``, in order
+        (``dir/*``, ``Table ?``, ``[ab]/*``; ``*`` also crosses ``/``; ``**/`` also
+        matches no folder at all; a folder's path selects everything under it); no
         pattern: all of them. Metadata is kept.
 
-        >>> book = Book.new({"a/x": Document.new([0, 1]), "b/y": Document.new([0, 1])})
-        >>> list(book.select("a/*").plots)
-        ['a/x']
+        >>> book = Book.new({"a/x": Document.new([0, 1]), "b/a/y": Document.new([0, 1])})
+        >>> list(book.select("a/*").plots), list(book.select("**/y", "a").plots)
+        (['a/x'], ['a/x', 'b/a/y'])
         """
-        import fnmatch
-
         if not patterns:
             return self
         chosen = {
             path: plot
             for path, plot in self.plots.items()
-            if any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+            if any(_path_matches(path, pattern) for pattern in patterns)
         }
         return msgspec.structs.replace(self, plots=chosen)
 
