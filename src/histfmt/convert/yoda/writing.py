@@ -6,7 +6,6 @@ import gzip
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -14,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 from histfmt.errors import HistfmtError
+from histfmt.io import atomic_write
 
 from .objects import (
     Axis,
@@ -81,25 +81,7 @@ def write_path(
     data = text.encode("utf-8")
     if target.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-    except OSError as exc:
-        raise HistfmtError(f"cannot write: {exc.strerror or exc}", filename=str(target)) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(target)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise HistfmtError(
-                f"cannot write: {exc.strerror or exc}", filename=str(target)
-            ) from None
-        raise
+    atomic_write(target, data)
 
 
 def _number(value: float) -> str:
