@@ -88,7 +88,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(collection_pages.bp)
-    app.context_processor(lambda: {"current_user": session_user(), "version": __version__})
+    app.context_processor(lambda: {"current_user": session_user(), "histfmt_version": __version__})
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     return app
