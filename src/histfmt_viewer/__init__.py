@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from histfmt import __version__
+from histfmt_viewer.documents import DEFAULT_MAX_PLOTS
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
@@ -60,6 +61,7 @@ def create_app(
         RENDER_CACHE=str(instance / "render-cache"),
         RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
         PER_PAGE=20,
+        MAX_PLOTS_PER_UPLOAD=DEFAULT_MAX_PLOTS,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )

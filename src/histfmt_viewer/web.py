@@ -17,7 +17,6 @@ from histfmt.errors import HistfmtError
 from histfmt.model import Book, Document
 from histfmt_viewer import storage_of
 from histfmt_viewer.documents import (
-    DEFAULT_MAX_PLOTS,
     Refused,
     book_title,
     parse_book_upload,
@@ -191,7 +190,7 @@ def store_plot(user: User, doc: Document, *, visibility: str, collection_id: int
 def parse_book(data: bytes, filename: str) -> Book:
     """Every plot of an upload (:func:`~histfmt_viewer.documents.parse_book_upload`)
     within the app's ``MAX_PLOTS_PER_UPLOAD``."""
-    limit = int(current_app.config.get("MAX_PLOTS_PER_UPLOAD", DEFAULT_MAX_PLOTS))
+    limit = int(current_app.config["MAX_PLOTS_PER_UPLOAD"])
     return parse_book_upload(data, filename, max_plots=limit)
 
 
