@@ -1,6 +1,7 @@
 """A small client of the web viewer's token API (``/api``), on ``urllib.request`` only.
 
-Used by ``histfmt push`` and ``histfmt pull``. Every failure is a :class:`RemoteError`
+Used by ``histfmt push`` and ``histfmt pull``; a book of many plots is pushed whole and
+becomes a collection on the server (:func:`push_book`). Every failure is a :class:`RemoteError`
 (a :class:`~histfmt.HistfmtError`) with a message fit for one line on a terminal (and,
 for a refused upload, the server's list of problems), never a traceback.
 """
@@ -22,12 +23,14 @@ from histfmt.model import Document
 
 __all__ = [
     "TIMEOUT",
+    "BookUpload",
     "Plot",
     "RemoteError",
     "default_filename",
     "normalize_server",
     "pull",
     "push",
+    "push_book",
 ]
 
 TIMEOUT = 30.0
@@ -61,6 +64,17 @@ class Plot:
     version: int = 0
     info: dict[str, Any] = field(default_factory=dict)
     document: Document | None = None
+
+
+@dataclass
+class BookUpload:
+    """A book stored on the server: its collection and every plot, in the book's order."""
+
+    collection_id: int
+    collection_url: str
+    title: str = ""
+    plots: list[tuple[str, Plot]] = field(default_factory=list)  # (path in the book, plot)
+    skipped: dict[str, str] = field(default_factory=dict)  # what the source file left out
 
 
 def normalize_server(server: str) -> str:
@@ -161,25 +175,26 @@ def _plot(server: str, answer: dict[str, Any]) -> Plot:
     )
 
 
-def push(
+def _upload(
     server: str,
     token: str,
     data: bytes,
+    query: dict[str, str],
     *,
-    collection: int | None = None,
-    private: bool = False,
-    timeout: float = TIMEOUT,
-) -> Plot:
-    """Upload a document (JSON bytes); the new plot. A refused upload lists every error."""
-    server = normalize_server(server)
-    query: dict[str, str] = {"visibility": "private" if private else "public"}
+    collection: int | None,
+    private: bool,
+    timeout: float,
+) -> dict[str, Any]:
+    """POST an upload; the server's answer to a 201, else a :class:`RemoteError`."""
+    query = {**query, "visibility": "private" if private else "public"}
     if collection is not None:
         query["collection"] = str(collection)
     url = f"{server}/api/plots?{urllib.parse.urlencode(query)}"
     status, answer = _request("POST", url, token=token, data=data, timeout=timeout)
     if status == 201:
-        return _plot(server, answer)
-    if status == 400 and isinstance(answer.get("errors"), list):
+        result: dict[str, Any] = answer
+        return result
+    if status in (400, 413) and isinstance(answer.get("errors"), list):
         errors = [
             {"path": str(e.get("path", "$")), "message": str(e.get("message", ""))}
             for e in answer["errors"]
@@ -191,6 +206,58 @@ def push(
             f"no such collection: {collection} (or it is private to someone else)", status=status
         )
     raise _unexpected(status, answer)
+
+
+def push(
+    server: str,
+    token: str,
+    data: bytes,
+    *,
+    collection: int | None = None,
+    private: bool = False,
+    timeout: float = TIMEOUT,
+) -> Plot:
+    """Upload a document (JSON bytes); the new plot. A refused upload lists every error."""
+    server = normalize_server(server)
+    answer = _upload(
+        server, token, data, {}, collection=collection, private=private, timeout=timeout
+    )
+    return _plot(server, answer)
+
+
+def push_book(
+    server: str,
+    token: str,
+    data: bytes,
+    *,
+    filename: str = "book.json",
+    collection: int | None = None,
+    private: bool = False,
+    timeout: float = TIMEOUT,
+) -> BookUpload:
+    """Upload a book of many plots (JSON bytes), all or nothing: stored in a new
+    collection (titled after the book, else ``filename``'s stem) or in ``collection``.
+    A refused upload lists every error, each under its plot's path."""
+    server = normalize_server(server)
+    answer = _upload(
+        server, token, data, {"filename": filename},
+        collection=collection, private=private, timeout=timeout,
+    )  # fmt: skip
+    found = answer.get("collection")
+    listed = answer.get("plots")
+    if not isinstance(found, dict) or not isinstance(found.get("id"), int):
+        raise RemoteError("the server's answer has no collection (is it older than this client?)")
+    if not isinstance(listed, list):
+        raise RemoteError("the server's answer lists no plots")
+    url = found.get("url") or f"/collections/{found['id']}"
+    skipped = answer.get("skipped")
+    return BookUpload(
+        collection_id=found["id"],
+        collection_url=urllib.parse.urljoin(f"{server}/", str(url)),
+        title=str(found.get("title") or ""),
+        plots=[(str(p.get("path", "")), _plot(server, p)) for p in listed if isinstance(p, dict)],
+        skipped={str(k): str(v) for k, v in skipped.items()} if isinstance(skipped, dict) else {},
+    )
 
 
 def pull(

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from histfmt import __version__
+from histfmt_viewer.documents import DEFAULT_MAX_PLOTS
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
@@ -60,6 +61,7 @@ def create_app(
         RENDER_CACHE=str(instance / "render-cache"),
         RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
         PER_PAGE=20,
+        MAX_PLOTS_PER_UPLOAD=DEFAULT_MAX_PLOTS,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
@@ -88,7 +90,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(collection_pages.bp)
-    app.context_processor(lambda: {"current_user": session_user(), "version": __version__})
+    app.context_processor(lambda: {"current_user": session_user(), "histfmt_version": __version__})
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     return app

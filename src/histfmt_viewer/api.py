@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request, url_for
 
 from histfmt.io import to_builtins
-from histfmt_viewer.documents import Refused, parse_upload
+from histfmt_viewer.documents import Refused, TooManyPlots, parse_upload
 from histfmt_viewer.storage import Plot, User
 from histfmt_viewer.web import (
     MAX_PER_PAGE,
@@ -18,9 +18,11 @@ from histfmt_viewer.web import (
     load_document,
     owned_collection,
     owned_plot,
+    parse_book,
     refused_json,
     require_token_user,
     storage,
+    store_book,
     store_plot,
     store_version,
     token_user,
@@ -62,18 +64,37 @@ def _collection_for_upload(user: User) -> int | None:
 
 @bp.post("/plots")
 def create_plot() -> Any:
-    """Upload a document (histfmt, uhepp, UHI or HEPData); 201 with its id."""
+    """Upload a document (histfmt, uhepp, UHI, HEPData, ...): 201 with the plot.
+
+    An upload of many plots (a book, a UHI file of many histograms, a HEPData
+    submission) is stored all or nothing, in a new collection or in ``?collection=ID``:
+    201 with ``{"collection", "plots": [{"path", "id", "url"}], "skipped"}``.
+    """
     user = require_token_user()
     visibility = visibility_arg(request.args.get("visibility"))
     collection_id = _collection_for_upload(user)
+    filename = request.args.get("filename", "upload.json")
     try:
-        doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
+        book = parse_book(request.get_data(), filename)
+    except TooManyPlots as error:
+        return refused_json(error, 413)
     except Refused as error:
         return refused_json(error)
-    plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
-    plot = storage().get_plot(plot_id)
-    assert plot is not None
-    return jsonify(_summary(plot)), 201
+    if len(book.plots) == 1:
+        doc = next(iter(book.plots.values()))
+        plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
+        plot = storage().get_plot(plot_id)
+        assert plot is not None
+        return jsonify(_summary(plot)), 201
+    collection, stored = store_book(
+        user, book, filename=filename, visibility=visibility, collection_id=collection_id
+    )
+    plots = [
+        {"path": path, "id": plot_id, "url": url_for("pages.plot", plot_id=plot_id)}
+        for path, plot_id in stored
+    ]
+    answer = {"collection": collection_json(collection), "plots": plots, "skipped": book.skipped}
+    return jsonify(answer), 201
 
 
 @bp.get("/plots")

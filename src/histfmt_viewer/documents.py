@@ -1,22 +1,33 @@
-"""Uploaded bytes to a checked histfmt document, and what the database keeps of it."""
+"""Uploaded bytes to checked histfmt documents (one plot, or a book of many), and what
+the database keeps of each."""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import PurePath
 from typing import Any
 
-from msgspec import UnsetType
-
 import histfmt
-from histfmt.errors import HistfmtError, Issue, ValidationError
-from histfmt.model import Document
+from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
+from histfmt.model import Axis, Book, Document
 from histfmt_viewer.storage import PlotInfo
 
-__all__ = ["ACCEPTED", "Refused", "numbers_table", "parse_upload", "plot_info"]
+__all__ = [
+    "ACCEPTED",
+    "DEFAULT_MAX_PLOTS",
+    "Refused",
+    "TooManyPlots",
+    "book_title",
+    "parse_book_upload",
+    "parse_upload",
+    "plot_info",
+    "stored_text",
+]
 
 ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
+
+DEFAULT_MAX_PLOTS = 1000
+"""Plots one upload may hold (config ``MAX_PLOTS_PER_UPLOAD``)."""
 
 
 class Refused(ValidationError):
@@ -32,8 +43,16 @@ class Refused(ValidationError):
         return cls([Issue(d["path"], d["message"]) for d in error.as_dicts()])
 
 
+class TooManyPlots(Refused):
+    """An upload holding more plots than one upload may (HTTP 413)."""
+
+
+def _name(filename: str) -> str:
+    return PurePath(filename).name or "upload.json"  # a name, never a path on the server
+
+
 def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
-    """The document in ``data`` (histfmt, uhepp, UHI or HEPData), checked to draw.
+    """The one document in ``data`` (histfmt, uhepp, UHI, HEPData, ...), checked to draw.
 
     Raises :class:`Refused` listing every validation problem and every label
     matplotlib could not draw.
@@ -43,7 +62,7 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
 
     if not data.strip():
         raise Refused([Issue("$", "the upload is empty")])
-    name = PurePath(filename).name or "upload.json"  # a name, never a path on the server
+    name = _name(filename)
     try:
         kind = registry.detect(data, name=name)
         if kind not in ACCEPTED:
@@ -57,17 +76,79 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
     return doc
 
 
+def parse_book_upload(
+    data: bytes, filename: str = "upload.json", *, max_plots: int = DEFAULT_MAX_PLOTS
+) -> Book:
+    """Every plot in ``data`` (a histfmt book or document, a UHI file of many histograms,
+    a HEPData submission, ...), each checked to draw; all of them or none.
+
+    Raises :class:`Refused` listing every problem, each at its plot's path first
+    (``plots["jets/pt"].yields.data.label``; a lone plot's problems at their own
+    paths, as :func:`parse_upload` gives them), and :class:`TooManyPlots` beyond
+    ``max_plots``.
+    """
+    from histfmt.convert import registry
+    from histfmt.render.labels import drawing_issues
+
+    if not data.strip():
+        raise Refused([Issue("$", "the upload is empty")])
+    name = _name(filename)
+    try:
+        kind = registry.detect(data, name=name)
+        if kind not in ACCEPTED:
+            raise Refused([Issue("$", f"{kind} files are not accepted here")])
+        book = registry.read_book(data, kind, name=name)
+    except HistfmtError as error:
+        raise Refused.of(error) from None
+    if not book.plots:
+        skipped = "; ".join(f"{path}: {why}" for path, why in list(book.skipped.items())[:5])
+        message = "holds no plot the viewer can show" + (f" ({skipped})" if skipped else "")
+        raise Refused([Issue("$", message)])
+    if len(book.plots) > max_plots:
+        limit = f"one upload may hold at most {max_plots} (MAX_PLOTS_PER_UPLOAD)"
+        raise TooManyPlots([Issue("$", f"holds {len(book.plots)} plots; {limit}")])
+    many = len(book.plots) > 1
+    problems = [
+        Issue(_within(("plots", path), issue.path) if many else issue.path, issue.message)
+        for path, doc in book.plots.items()
+        for issue in drawing_issues(doc)
+    ]
+    if problems:
+        raise Refused(problems)
+    return book
+
+
+def _within(parts: tuple[str, ...], path: str) -> str:
+    """The JSON path ``path`` of a plot, under that plot's own path ``parts``."""
+    prefix = format_path(parts)
+    if path == "$":
+        return prefix
+    return prefix + (path if path.startswith("[") else "." + path)
+
+
+def book_title(book: Book, filename: str) -> str:
+    """The title of a book's collection: its ``metadata.title``, else the file's stem."""
+    from histfmt.convert.registry import stem
+
+    title = _text(book.metadata.title).strip()
+    return (title or stem(_name(filename)) or "Upload")[:300]
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def plot_info(doc: Document, *, owner: str) -> PlotInfo:
-    """Title, author, tags and the search text of ``doc``."""
+def plot_info(doc: Document, *, owner: str, path: str = "") -> PlotInfo:
+    """Title, author, tags and the search text of ``doc``; ``path`` is its path in a
+    book, its title when the document has none."""
     meta = doc.metadata
-    title = _text(meta.title) or _text(meta.filename) or "Untitled plot"
+    title = _text(meta.title) or path or _text(meta.filename) or "Untitled plot"
     author = _text(meta.author) or owner
-    words = [title, author, *meta.tags, _text(meta.description), _text(meta.event_selection)]
-    words += [_text(doc.x.label), _text(doc.x.symbol), _text(doc.x.name)]
+    words = [title, path, author, *meta.tags]
+    words += [_text(meta.description), _text(meta.event_selection)]
+    for axis in (doc.x, doc.y):
+        if isinstance(axis, Axis):
+            words += [_text(axis.label), _text(axis.symbol), _text(axis.name)]
     for name, item in doc.yields.items():
         words += [name, _text(item.label)]
     return PlotInfo(title, author, tuple(meta.tags), "\n".join(w for w in words if w))
@@ -75,61 +156,3 @@ def plot_info(doc: Document, *, owner: str) -> PlotInfo:
 
 def stored_text(doc: Document) -> str:
     return histfmt.dumps(doc).decode("utf-8")
-
-
-def _bin_names(doc: Document) -> list[str]:
-    x = doc.x
-    if not isinstance(x.categories, UnsetType):
-        names = [str(c) for c in x.categories]
-    elif isinstance(x.edges, UnsetType):
-        names = []
-    else:
-        edges = [float(e) for e in x.edges]
-        names = [f"[{a:g}, {b:g})" for a, b in itertools.pairwise(edges)]
-    if x.underflow:
-        names.insert(0, "underflow")
-    if x.overflow:
-        names.append("overflow" if isinstance(x.categories, UnsetType) else "other")
-    return names
-
-
-def _spread(up: Any, down: Any) -> str:
-    """``±u``, or ``+u -d`` (a true minus sign) when asymmetric; empty when zero."""
-    if not (up or down):
-        return ""
-    if f"{up:.3g}" == f"{down:.3g}":
-        return f"±{up:.3g}"
-    return f"+{up:.3g} \N{MINUS SIGN}{down:.3g}"
-
-
-def numbers_table(doc: Document) -> dict[str, Any]:
-    """Rows of (bin, value and uncertainties per yield) for the plot page, flow bins included."""
-    import numpy as np
-
-    from histfmt.shown import uncertainty_variances
-
-    names = list(doc.yields)
-    columns = []
-    for name in names:
-        item = doc.yields[name]
-        spreads = {}
-        for which in ("stat", "syst"):
-            up2, down2 = uncertainty_variances(item, which)
-            spreads[which] = (np.sqrt(up2).tolist(), np.sqrt(down2).tolist())
-        columns.append((np.asarray(item.values, dtype=float).tolist(), spreads))
-    rows = [
-        {
-            "bin": label,
-            "cells": [
-                {
-                    "value": f"{values[i]:.6g}",
-                    "stat": _spread(spreads["stat"][0][i], spreads["stat"][1][i]),
-                    "syst": _spread(spreads["syst"][0][i], spreads["syst"][1][i]),
-                }
-                for values, spreads in columns
-            ],
-        }
-        for i, label in enumerate(_bin_names(doc))
-    ]
-    labels = [_text(doc.yields[n].label) for n in names]
-    return {"yields": names, "labels": labels, "rows": rows}

@@ -1,6 +1,7 @@
 """Plot images with a file cache in the instance folder, and download file names.
 
-A cached image is keyed by (plot, version, view parameters, format, dpi): a new
+A cached image is keyed by (plot, version, view parameters (with a 2-D document's
+projection and z scale), format, dpi): a new
 version never serves an old picture, and nothing is ever invalidated in place.
 Files are ``<cache>/<plot id>/v<version>-<key>.<format>``, written to a ``.tmp*`` file
 first and renamed, so a reader sees a whole file or none.
@@ -68,13 +69,15 @@ def cached_image(
     """The image bytes of ``view``, drawn once and then read from ``cache``.
 
     ``read`` gives the document; it is called only on a miss, so a cached image costs
-    no parsing. With ``max_bytes`` the cache is kept under that size (see above).
+    no parsing. The view's projection and z scale are applied to a copy of it. With
+    ``max_bytes`` the cache is kept under that size (see above).
     """
     folder = _plot_folder(cache, plot_id)
     target = folder / f"v{version}-{view.key(image_format)}.{image_format}"
     data = _read_cached(target)
     if data is None:
-        data = render(read(), format=image_format, options=view.options())  # type: ignore[arg-type]
+        doc = view.apply(read())  # a 2-D view's projection and z scale
+        data = render(doc, format=image_format, options=view.options())  # type: ignore[arg-type]
         _store(cache, target, data, max_bytes)
     return data
 

@@ -18,10 +18,11 @@ from flask import (
 
 import histfmt
 from histfmt.errors import HistfmtError, Issue
-from histfmt.model import Document
+from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
-from histfmt_viewer.documents import Refused, numbers_table, parse_upload
+from histfmt_viewer.documents import Refused, TooManyPlots, parse_upload
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
+from histfmt_viewer.numbers import numbers_tables
 from histfmt_viewer.storage import VISIBILITIES, User
 from histfmt_viewer.view import View, parse_view
 from histfmt_viewer.web import (
@@ -30,9 +31,11 @@ from histfmt_viewer.web import (
     load_document,
     owned_plot,
     owns,
+    parse_book,
     require_session_user,
     session_user,
     storage,
+    store_book,
     store_plot,
     store_version,
     visible_plot,
@@ -50,12 +53,15 @@ def index() -> Any:
 
 
 def _view(doc: Document | None = None) -> View:
-    """The view of the query string (400 when wrong); hidden names checked against
-    ``doc``'s yields when given."""
+    """The view of the query string (400 when wrong); hidden names, projection and z
+    scale checked against ``doc`` when given."""
     try:
-        return parse_view(request.args, names=tuple(doc.yields) if doc is not None else ())
+        view = parse_view(request.args, names=tuple(doc.yields) if doc is not None else ())
+        if doc is not None:
+            view.apply(doc)  # a projection or z scale needs a 2-D document
     except HistfmtError as error:
         abort(400, error.message)
+    return view
 
 
 @bp.get("/plots/<plot_id>")
@@ -66,13 +72,28 @@ def plot(plot_id: str) -> Any:
     version, doc = load_document(plot_id, request.args.get("version", type=int))
     view = _view(doc)
     collection = storage().get_collection(row.collection_id) if row.collection_id else None
+    two_d = isinstance(doc.y, Axis)
+    undrawable = _undrawable(plot_id, version, view, doc) if two_d else ""
     return render_template(
-        "plot.html", plot=row, version=version, doc=doc, view=view,
-        image_args={**view.query(), "version": version}, table=numbers_table(doc),
+        "plot.html", plot=row, version=version, doc=doc, view=view, two_d=two_d,
+        image_args={**view.query(), "version": version}, tables=numbers_tables(doc),
         versions=storage().list_versions(plot_id), styles=STYLES, collection=collection,
-        owner=owns(viewer, row),
+        owner=owns(viewer, row), undrawable=undrawable,
         description=doc.metadata.description if isinstance(doc.metadata.description, str) else "",
     )  # fmt: skip
+
+
+def _undrawable(plot_id: str, version: int, view: View, doc: Document) -> str:
+    """Why the image of a 2-D view cannot be drawn (empty when it can: it is drawn
+    now, into the cache the page's image is then read from)."""
+    try:
+        cached_image(
+            Path(current_app.config["RENDER_CACHE"]), plot_id, version, view, lambda: doc,
+            max_bytes=int(current_app.config["RENDER_CACHE_MAX_BYTES"]),
+        )  # fmt: skip
+    except HistfmtError as error:
+        return error.message
+    return ""
 
 
 @bp.get("/plots/<plot_id>/document.<any(json, yaml):suffix>")
@@ -130,12 +151,17 @@ def _upload_form(user: User, errors: list[Issue], status: int = 200) -> Any:
     return page, status
 
 
-def _uploaded_document() -> Document:
-    """The document of the form's ``file`` field; :class:`Refused` when missing or bad."""
+def _uploaded_file() -> tuple[bytes, str]:
+    """The bytes and name of the form's ``file`` field; :class:`Refused` when missing."""
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         raise Refused([Issue("file", "choose a file to upload")])
-    return parse_upload(upload_file.read(), upload_file.filename)
+    return upload_file.read(), upload_file.filename
+
+
+def _uploaded_document() -> Document:
+    """The one document of the form's ``file`` field; :class:`Refused` when missing or bad."""
+    return parse_upload(*_uploaded_file())
 
 
 def _placement(user: User) -> tuple[str, int | None]:
@@ -154,17 +180,30 @@ def _placement(user: User) -> tuple[str, int | None]:
 
 @bp.route("/upload", methods=["GET", "POST"])
 def upload() -> Any:
-    """The upload form (signed-in users): a file, its visibility and collection."""
+    """The upload form (signed-in users): a file, its visibility and collection.
+
+    A file of many plots (a book) is stored all or nothing as a collection (or into
+    the chosen one), and the answer leads to that collection.
+    """
     user = require_session_user()
     if request.method == "GET":
         return _upload_form(user, [])
     try:
         visibility, collection_id = _placement(user)
-        doc = _uploaded_document()
+        data, filename = _uploaded_file()
+        book = parse_book(data, filename)
+    except TooManyPlots as error:
+        return _upload_form(user, error.issues, 413)
     except Refused as error:
         return _upload_form(user, error.issues, 400)
-    plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
-    return redirect(url_for("pages.plot", plot_id=plot_id), 303)
+    if len(book.plots) == 1:
+        doc = next(iter(book.plots.values()))
+        plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
+        return redirect(url_for("pages.plot", plot_id=plot_id), 303)
+    collection, _ = store_book(
+        user, book, filename=filename, visibility=visibility, collection_id=collection_id
+    )
+    return redirect(url_for("collections.show", collection_id=collection.id), 303)
 
 
 @bp.post("/plots/<plot_id>/versions")

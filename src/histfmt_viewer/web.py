@@ -14,9 +14,15 @@ from typing import Any
 from flask import Response, abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from histfmt.errors import HistfmtError
-from histfmt.model import Document
+from histfmt.model import Book, Document
 from histfmt_viewer import storage_of
-from histfmt_viewer.documents import Refused, plot_info, stored_text
+from histfmt_viewer.documents import (
+    Refused,
+    book_title,
+    parse_book_upload,
+    plot_info,
+    stored_text,
+)
 from histfmt_viewer.images import drop_cached
 from histfmt_viewer.storage import (
     SORTS,
@@ -39,11 +45,13 @@ __all__ = [
     "owned_collection",
     "owned_plot",
     "owns",
+    "parse_book",
     "refused_json",
     "require_session_user",
     "require_token_user",
     "session_user",
     "storage",
+    "store_book",
     "store_plot",
     "store_version",
     "token_user",
@@ -179,6 +187,39 @@ def store_plot(user: User, doc: Document, *, visibility: str, collection_id: int
     )  # fmt: skip
 
 
+def parse_book(data: bytes, filename: str) -> Book:
+    """Every plot of an upload (:func:`~histfmt_viewer.documents.parse_book_upload`)
+    within the app's ``MAX_PLOTS_PER_UPLOAD``."""
+    limit = int(current_app.config["MAX_PLOTS_PER_UPLOAD"])
+    return parse_book_upload(data, filename, max_plots=limit)
+
+
+def store_book(
+    user: User, book: Book, *, filename: str, visibility: str, collection_id: int | None
+) -> tuple[Collection, list[tuple[str, str]]]:
+    """Store every plot of ``book`` (all or none) in ``collection_id``, or in a new
+    collection of ``user`` titled after the book (else the file's stem) with
+    ``visibility``; returns the collection and ``(path, plot id)`` in the book's order.
+    """
+    entries = [
+        (plot_info(doc, owner=user.name, path=path), stored_text(doc))
+        for path, doc in book.plots.items()
+    ]
+    new = None if collection_id is not None else (book_title(book, filename), _description(book))
+    chosen, ids = storage().create_plots(
+        user, entries, visibility=visibility, collection_id=collection_id, new_collection=new
+    )
+    assert chosen is not None
+    row = storage().get_collection(chosen)
+    assert row is not None
+    return row, list(zip(book.plots, ids, strict=True))
+
+
+def _description(book: Book) -> str:
+    text = book.metadata.description
+    return text if isinstance(text, str) else ""
+
+
 def store_version(plot_id: str, user: User, doc: Document) -> int:
     """Store ``doc`` as the next version of ``user``'s plot; returns its number."""
     return storage().add_version(plot_id, plot_info(doc, owner=user.name), stored_text(doc))
@@ -216,16 +257,17 @@ def visibility_arg(value: Any, default: str = "public") -> str:
     return str(value)
 
 
-def refused_json(error: HistfmtError) -> tuple[Response, int]:
-    """The 400 answer to a refused upload: every issue with its JSON path."""
+def refused_json(error: HistfmtError, status: int = 400) -> tuple[Response, int]:
+    """The answer to a refused upload (400, or ``status``): every issue with its JSON path."""
     errors = Refused.of(error).as_dicts()
-    return jsonify(error="The document was refused; nothing was stored.", errors=errors), 400
+    return jsonify(error="The document was refused; nothing was stored.", errors=errors), status
 
 
 def collection_json(row: Collection) -> dict[str, Any]:
     """A collection as the JSON APIs show it."""
     return {
         "id": row.id,
+        "url": url_for("collections.show", collection_id=row.id),
         "title": row.title,
         "description": row.description,
         "visibility": row.visibility,

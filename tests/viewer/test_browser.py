@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytest
 from flask import Flask
 
@@ -157,8 +158,9 @@ def open_page(browser: Browser, watch: Watch) -> Iterator[Callable[..., Page]]:
     """Pages in fresh contexts; at the end, no page may have shown an error or dialog."""
     contexts: list[BrowserContext] = []
 
-    def make(viewport: str = "laptop") -> Page:
-        context = browser.new_context(viewport=VIEWPORTS[viewport])  # type: ignore[arg-type]
+    def make(viewport: str | dict[str, int] = "laptop") -> Page:
+        size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
+        context = browser.new_context(viewport=size)  # type: ignore[arg-type]
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -678,4 +680,84 @@ def test_private_plots_collections_versions_and_delete(
     assert watch.confirmed == ["Delete this plot and all its versions?"]
     assert viewer.count() == 0
     assert page.inner_text("h1") == "No plots here yet"
+    _expect_clean(watch)
+
+
+def _book_file(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A histfmt book of the examples (their titles, in order) and those titles."""
+    paths = sorted(EXAMPLES.glob("*.json"))
+    book = histfmt.Book.new({f"examples/{p.stem}": histfmt.load(p) for p in paths})
+    book.metadata.title = "Example book"
+    target = tmp_path / "examples_book.json"
+    histfmt.dump(book, target)
+    return target, [str(doc.metadata.title) for doc in book.plots.values()]
+
+
+def test_upload_a_book_by_the_form(
+    viewer: Viewer, open_page: Callable[..., Page], watch: Watch, tmp_path: Path
+) -> None:
+    """A book uploaded through the form becomes a collection of its plots, in order."""
+    path, titles = _book_file(tmp_path)
+    page = open_page()
+    _sign_in(page, viewer)
+    response = _upload_form(page, viewer, path)
+    assert response.status == 303
+    assert re.fullmatch(rf"{re.escape(viewer.url)}/collections/\d+", page.url)
+    assert page.inner_text("h1") == "Example book"
+    assert page.locator("ul.plots .title").all_inner_texts() == titles
+    assert viewer.count() == len(titles)
+    _wait_images(page)  # every thumbnail draws
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "book-collection-laptop.png"), full_page=True)
+    _expect_clean(watch)
+
+
+def _two_d_document() -> histfmt.Document:
+    """A 14 x 12 map with flow bins on both axes: wider than a phone."""
+    rng = np.random.default_rng(3)
+    y = histfmt.Axis.new(np.linspace(-3.0, 3.0, 13), underflow=True, overflow=True, name="eta")
+    doc = histfmt.Document.new(
+        np.linspace(0.0, 700.0, 15), underflow=True, overflow=True, name="pt", y=y
+    )
+    values = rng.poisson(40.0, size=doc.shape).astype(float) * 12.5
+    doc.add_yield("mc", values, stat=np.sqrt(values), label="Simulation")
+    doc.add_stack([("mc", "Simulation")], type="map")  # type: ignore[list-item]
+    doc.metadata.title = "Jet pT by eta"
+    return doc
+
+
+@pytest.mark.parametrize(
+    "size", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["1280", "390"]
+)
+def test_a_2d_plot_page(
+    viewer: Viewer, open_page: Callable[..., Page], watch: Watch, size: dict[str, int]
+) -> None:
+    """A 2-D page: the grid scrolls in its box, never the page; screenshots of the map
+    and of a projection for a person to look at."""
+    plot_id = viewer.upload(histfmt.dumps(_two_d_document()))
+    page = open_page(size)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for name, query in (("map", ""), ("projection", "?project=y:2:5&logz=1")):
+        page.goto(f"{viewer.url}/plots/{plot_id}{query}")
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
+        drawn = page.locator("figure img").count() == 1
+        assert drawn or "cannot be drawn yet" in page.inner_text("figure")
+        grid = page.locator(".table-scroll.grid")
+        assert grid.count() == 1
+        assert page.locator(".table-scroll.grid tbody tr").count() == 16  # 14 bins + flow
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+        box = grid.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
+        if size["width"] < 600:
+            assert box[0] > box[1]  # the grid scrolls sideways in its box
+        # the row heads stay in view while the grid scrolls sideways
+        head = page.locator(".table-scroll.grid tbody th").first
+        left = head.bounding_box()
+        grid.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        assert head.bounding_box() == left
+        page.screenshot(path=str(SCREENSHOTS / f"two-d-{name}-{size['width']}.png"), full_page=True)
+    assert page.input_value("select[name=project]") == "y"
+    assert page.input_value("input[name=slice]") == "2:5"
+    assert page.input_value("select[name=logz]") == "1"
+    if drawn:
+        page.wait_for_function(IMAGES_LOADED)
     _expect_clean(watch)

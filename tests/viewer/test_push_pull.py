@@ -8,6 +8,7 @@ conftest fixtures); the commands run in click's CliRunner and talk to it with
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from pathlib import Path
@@ -284,3 +285,36 @@ def test_not_a_viewer(tmp_path: Path) -> None:
         httpd.shutdown()
         httpd.server_close()
         thread.join(TIMEOUT)
+
+
+def test_push_a_book_prints_its_collection_and_plots(
+    env: str, document: histfmt.Document, tmp_path: Path, storage: Storage, tokens: dict[str, str]
+) -> None:
+    paths = ["CR/njets", "CR/met", "SR"]
+    book = histfmt.Book.new({path: histfmt.loads(histfmt.dumps(document)) for path in paths})
+    book.metadata.extra["skipped"] = {"h3": "a 3-D histogram"}
+    path = tmp_path / "regions.json"
+    histfmt.dump(book, path)
+    result = run("push", str(path), "--private")
+    assert result.exit_code == 0, result.output
+    head, *lines = result.stdout.splitlines()
+    found = re.fullmatch(rf"{re.escape(str(path))}: {env}/collections/(\d+) \(3 plots\)", head)
+    assert found, head
+    assert [line.split(": ")[0] for line in lines] == [f"  {p}" for p in paths]
+    assert f"{path}: skipped h3: a 3-D histogram" in result.stderr
+    collection = storage.get_collection(int(found[1]))
+    assert collection is not None
+    assert (collection.title, collection.visibility) == ("regions", "private")
+    for line, name in zip(lines, paths, strict=True):
+        plot = storage.get_plot(line.rsplit("/", 1)[1])
+        assert plot is not None
+        assert (plot.title, plot.collection_id, plot.visibility) == (name, collection.id, "private")
+    assert _count(storage, tokens["alice"]) == 3
+
+    # one plot the server cannot draw: nothing stored, the error under its plot's path
+    book.plots["CR/met"].yields["mc"].label = r"$\frac{$"
+    histfmt.dump(book, path)
+    refused = run("push", str(path))
+    assert refused.exit_code == 1
+    assert f'{path}: plots["CR/met"].yields.mc.label: ' in refused.stderr
+    assert _count(storage, tokens["alice"]) == 3

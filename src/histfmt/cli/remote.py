@@ -55,16 +55,20 @@ def push(
     """Upload FILES to a web viewer; print each new plot's page address.
 
     FILES are anything 'histfmt convert' reads (histfmt, uhepp, UHI, HEPData,
-    ROOT); each is read and validated here, then sent as a histfmt document.
-    Exit status: 0 all uploaded, 1 some file was invalid or refused (each
-    error printed with the file and its JSON path), or the server could not
-    be reached or refused the token.
+    ROOT, ...); each is read and validated here, then sent as a histfmt document.
+    A file of many plots (a book, a ROOT directory tree, a UHI file of many
+    histograms, a HEPData submission) is sent whole and stored all or nothing as
+    a new collection (or in --collection): its address is printed, then each
+    plot's path and address. Exit status: 0 all uploaded, 1 some file was invalid
+    or refused (each error printed with the file and its JSON path), or the
+    server could not be reached or refused the token.
 
     \b
     Examples:
       export HISTFMT_SERVER=https://plots.example.org HISTFMT_TOKEN=...
       histfmt push plot.json
       histfmt push plots/*.json --collection 3
+      histfmt push analysis.root                     # one collection, a plot per histogram
       histfmt push plot_uhepp.json --private --server http://127.0.0.1:5000 --token $TOKEN
     """
     import histfmt
@@ -84,15 +88,30 @@ def push(
     status = 0
     for name in files:
         try:
-            data = histfmt.dumps(registry.read(name))
+            book = registry.read_book(name)
+            if not book.plots:
+                raise HistfmtError("holds no plot that histfmt can read", filename=name)
+            lone = next(iter(book.plots.values())) if len(book.plots) == 1 else None
+            data = histfmt.dumps(book if lone is None else lone)
         except HistfmtError as error:
             echo_issues(name, error.as_dicts(), lone=error_text(name, error))
             status = EXIT_INVALID
             continue
         except Exception as error:
             fail(name, error)
+        for path, reason in book.skipped.items():
+            click.echo(f"{name}: skipped {path}: {reason}", err=True)
         try:
-            plot = remote.push(address, token.strip(), data, collection=collection, private=private)
+            if lone is not None:
+                plot = remote.push(
+                    address, token.strip(), data, collection=collection, private=private
+                )
+                click.echo(f"{name}: {plot.url}")
+                continue
+            stored = remote.push_book(
+                address, token.strip(), data, filename=registry.stem(name) + ".json",
+                collection=collection, private=private,
+            )  # fmt: skip
         except remote.RemoteError as error:
             if error.errors:
                 click.echo(f"{name}: refused by the server; nothing was stored:", err=True)
@@ -102,7 +121,9 @@ def push(
             # the server, the token or the collection: the same for every file
             click.echo(f"{name}: {error.message}", err=True)
             sys.exit(EXIT_INVALID)
-        click.echo(f"{name}: {plot.url}")
+        click.echo(f"{name}: {stored.collection_url} ({len(stored.plots)} plots)")
+        for path, plot in stored.plots:
+            click.echo(f"  {path}: {plot.url}")
     sys.exit(status)
 
 

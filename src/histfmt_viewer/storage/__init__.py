@@ -8,6 +8,7 @@ its own module and each usable alone on the same URL:
 ``accounts.py``           users and their API tokens (``Accounts``)
 ``collections.py``        collections of plots (``Collections``)
 ``plots.py``              plots and their versions (``Plots``)
+``books.py``              many plots stored at once, with their collection (``Books``)
 ``search.py``             filters, sort orders, pages; the text search of each database
 ``rows.py``               the typed rows handed out (``Plot``, ``Version``, ...), ``NotFound``
 ========================  ===============================================================
@@ -16,8 +17,7 @@ its own module and each usable alone on the same URL:
 from __future__ import annotations
 
 from histfmt_viewer.storage.accounts import Accounts, hash_token
-from histfmt_viewer.storage.collections import Collections
-from histfmt_viewer.storage.plots import Plots
+from histfmt_viewer.storage.books import Books
 from histfmt_viewer.storage.rows import (
     VISIBILITIES,
     Collection,
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-class Storage(Accounts, Collections, Plots, Search):
+class Storage(Accounts, Books, Search):
     """The viewer's database: ``Storage(url)``, then ``init_schema()`` once per process.
 
     Every part shares the one engine (see the parts for their methods).

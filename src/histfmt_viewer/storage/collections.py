@@ -9,7 +9,23 @@ import sqlalchemy as sa
 from histfmt_viewer.storage.rows import Collection, User
 from histfmt_viewer.storage.tables import Database, collections, now, plots, users
 
-__all__ = ["Collections"]
+__all__ = ["Collections", "insert_collection"]
+
+
+def insert_collection(
+    conn: sa.Connection, owner: User, title: str, description: str, visibility: str
+) -> int:
+    """Insert a collection of ``owner`` in ``conn``'s transaction; returns its id."""
+    result = conn.execute(
+        collections.insert().values(
+            owner_id=owner.id,
+            title=title,
+            description=description,
+            visibility=visibility,
+            created=now(),
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def _select() -> sa.Select[Any]:
@@ -31,16 +47,7 @@ class Collections(Database):
     def create_collection(self, owner: User, title: str, description: str, visibility: str) -> int:
         """A new collection of ``owner``; returns its id."""
         with self.engine.begin() as conn:
-            result = conn.execute(
-                collections.insert().values(
-                    owner_id=owner.id,
-                    title=title,
-                    description=description,
-                    visibility=visibility,
-                    created=now(),
-                )
-            )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+            return insert_collection(conn, owner, title, description, visibility)
 
     def delete_collection(self, collection_id: int) -> None:
         """Remove a collection; its plots stay, outside any collection."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from histfmt_viewer.storage.rows import NotFound, Plot, PlotInfo, User, Version, VersionDocument
 from histfmt_viewer.storage.tables import Database, now, plot_tags, plots, users, versions
 
-__all__ = ["Plots", "select_plots"]
+__all__ = ["Plots", "insert_plots", "select_plots"]
 
 
 def select_plots() -> sa.Select[Any]:
@@ -26,6 +28,42 @@ def select_plots() -> sa.Select[Any]:
     return sa.select(*columns, users.c.name.label("owner")).join(
         users, users.c.id == plots.c.owner_id
     )
+
+
+def insert_plots(
+    conn: sa.Connection,
+    owner: User,
+    entries: Sequence[tuple[PlotInfo, str]],
+    *,
+    visibility: str,
+    collection_id: int | None,
+) -> list[str]:
+    """Insert each ``(info, document)`` as version 1 of a new plot, in ``conn``'s
+    transaction; returns the new ids in the order given.
+
+    The first plot is the newest, each next one a microsecond older: the newest-first
+    lists (the default everywhere) show them in the order given.
+    """
+    created = now()
+    rows, tag_rows, version_rows = [], [], []
+    for index, (info, document) in enumerate(entries):
+        plot_id = str(uuid.uuid4())
+        moment = created - timedelta(microseconds=index)
+        rows.append({
+            "id": plot_id, "owner_id": owner.id, "collection_id": collection_id,
+            "visibility": visibility, "created": moment, "updated": moment, "latest": 1,
+            **_fields(info),
+        })  # fmt: skip
+        tag_rows += [{"plot_id": plot_id, "tag": tag} for tag in dict.fromkeys(info.tags)]
+        version_rows.append(
+            {"plot_id": plot_id, "number": 1, "document": document, "created": moment}
+        )
+    if rows:
+        conn.execute(plots.insert(), rows)
+        conn.execute(versions.insert(), version_rows)
+    if tag_rows:
+        conn.execute(plot_tags.insert(), tag_rows)
+    return [row["id"] for row in rows]
 
 
 # built once: the plot lookup runs on every page and image request
@@ -45,27 +83,11 @@ class Plots(Database):
         collection_id: int | None = None,
     ) -> str:
         """Store ``document`` as version 1 of a new plot; returns the plot's id."""
-        plot_id = str(uuid.uuid4())
-        created = now()
         with self.engine.begin() as conn:
-            conn.execute(
-                plots.insert().values(
-                    id=plot_id,
-                    owner_id=owner.id,
-                    collection_id=collection_id,
-                    visibility=visibility,
-                    created=created,
-                    updated=created,
-                    latest=1,
-                    **_fields(info),
-                )
-            )
-            _set_tags(conn, plot_id, info.tags)
-            conn.execute(
-                versions.insert().values(
-                    plot_id=plot_id, number=1, document=document, created=created
-                )
-            )
+            (plot_id,) = insert_plots(
+                conn, owner, [(info, document)], visibility=visibility,
+                collection_id=collection_id,
+            )  # fmt: skip
         return plot_id
 
     def add_version(self, plot_id: str, info: PlotInfo, document: str) -> int:
