@@ -80,6 +80,12 @@ def _graph_span(doc: Document) -> Array:
     if high <= low:
         pad = abs(low) * 0.05 or 0.5
         low, high = low - pad, high + pad
+    elif doc.x.log and low > 0:  # a margin so that no point sits on the frame
+        factor = (high / low) ** 0.05
+        low, high = low / factor, high * factor
+    else:
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
     return np.array([low, high])
 
 
