@@ -437,3 +437,23 @@ def test_info_of_a_2d_document() -> None:
     trigger = next(item for item in kinds["yields"] if item["name"] == "trigger")
     assert trigger["kind"] == "efficiency"
     assert trigger["overall"] == pytest.approx((10 + 90 + 5) / (20 + 100 + 5))
+
+
+def test_an_efficiency_alone_in_the_ratio_panel_is_drawn_as_it_is() -> None:
+    doc = histfmt.load(VALID / "profile_and_efficiency.json")
+    doc.stacks = doc.stacks[1:]
+    doc.add_ratio("trigger")
+    fig = figure(doc, options=RenderOptions(dpi=30))
+    assert fig.axes[1].get_ylabel() == "Efficiency"
+    (points,) = [line for line in fig.axes[1].lines if len(line.get_ydata()) > 2]
+    np.testing.assert_allclose(points.get_ydata(), [0.5, 0.9, 1.0])
+
+
+def test_bin_labels_of_a_numeric_axis_in_the_terminal() -> None:
+    doc = histfmt.load(VALID / "two_d_labels_projection.json")
+    from histfmt.render.text import render_text
+
+    text = render_text(doc, width=60)
+    rows = [line.split("┤")[0].strip() for line in text.splitlines() if "┤" in line]
+    assert rows == doc.x.labels
+    assert "projection onto x, y: barrel" in text

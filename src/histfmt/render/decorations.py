@@ -27,6 +27,7 @@ __all__ = [
     "margins",
     "panels",
     "place_legend_and_headroom",
+    "plain_tick_formatter",
     "readable_log_ticks",
 ]
 
@@ -177,8 +178,8 @@ def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | 
         ax, comparison = fig.add_subplot(), None
     for axis in (ax, comparison):
         if axis is not None:
-            axis.yaxis.set_major_formatter(_plain_tick_formatter())
-            axis.xaxis.set_major_formatter(_plain_tick_formatter())
+            axis.yaxis.set_major_formatter(plain_tick_formatter())
+            axis.xaxis.set_major_formatter(plain_tick_formatter())
     return ax, comparison
 
 
@@ -238,7 +239,7 @@ def readable_log_ticks(axis: Any, edges: Any) -> None:
     axis.set_minor_formatter(FuncFormatter(label))
 
 
-def _plain_tick_formatter() -> Any:
+def plain_tick_formatter() -> Any:
     """Tick labels as plain text (mathtext parsing is most of matplotlib's draw time);
     only the 'x10^n' offset keeps mathtext."""
     from matplotlib.ticker import ScalarFormatter
@@ -264,11 +265,23 @@ def color_cycle() -> Iterator[str]:
         yield from colors
 
 
-def comparison_axis(doc: Document, ax: Axes, low: float, high: float, painter: Painter) -> None:
+def comparison_axis(
+    doc: Document,
+    ax: Axes,
+    low: float,
+    high: float,
+    painter: Painter,
+    *,
+    default: str | None = None,
+) -> None:
+    """The comparison panel's label and range; ``default`` labels it when the document
+    does not (e.g. 'Efficiency' for efficiencies drawn as they are)."""
     from matplotlib.ticker import MaxNLocator
 
     settings = doc.ratio_axis
-    default = {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
+    default = (
+        default or {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
+    )
     if not settings.log:  # no label at the top edge, where the main panel's axis ends
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, prune="upper"))
     ax.set_ylabel(painter.text(settings.label) or default)

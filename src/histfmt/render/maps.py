@@ -20,7 +20,7 @@ from msgspec import UnsetType
 
 from histfmt.model import Document, Projection, RatioItem
 from histfmt.render.artists import compare
-from histfmt.render.decorations import badge
+from histfmt.render.decorations import badge, plain_tick_formatter
 from histfmt.render.labels import axis_title, kind_label
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
 
@@ -328,6 +328,19 @@ def _limits(ax: Axes, binning: Binning, axis: Any, *, which: str) -> None:
     (ax.set_xlim if which == "x" else ax.set_ylim)(lower, upper)
 
 
+def _axes(ax: Axes, shown: Shown, doc: Document, painter: Painter) -> None:
+    """Ranges, scales, bin labels and titles of a map's axes."""
+    assert shown.y_binning is not None
+    assert not isinstance(doc.y, UnsetType)
+    _limits(ax, shown.binning, doc.x, which="x")
+    _limits(ax, shown.y_binning, doc.y, which="y")
+    _ticks(ax, shown.binning, painter, which="x")
+    _ticks(ax, shown.y_binning, painter, which="y")
+    ax.set_xlabel(painter.text(axis_title(doc.x)) or "")
+    ax.set_ylabel(painter.text(axis_title(doc.y)) or "")
+    ax.tick_params(direction="out", top=False, right=False, which="both")
+
+
 @dataclass
 class _Margins:
     """Room around each panel, in points."""
@@ -377,7 +390,9 @@ def draw_maps(
 ) -> Figure:
     """The maps of a 2-D document (and its ratio maps) on a new figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LogNorm
     from matplotlib.figure import Figure
+    from matplotlib.ticker import LogFormatterSciNotation
 
     assert shown.y_binning is not None
     assert not isinstance(doc.y, UnsetType)
@@ -402,13 +417,11 @@ def draw_maps(
         mesh = _mesh(ax, shown, doc, panel)
         colorbar = fig.colorbar(mesh, cax=bar)
         colorbar.set_label(painter.text(panel.z_label) or "", loc="top")
-        _limits(ax, shown.binning, doc.x, which="x")
-        _limits(ax, shown.y_binning, doc.y, which="y")
-        _ticks(ax, shown.binning, painter, which="x")
-        _ticks(ax, shown.y_binning, painter, which="y")
-        ax.set_xlabel(painter.text(axis_title(doc.x)) or "")
-        ax.set_ylabel(painter.text(axis_title(doc.y)) or "")
-        ax.tick_params(direction="out", top=False, right=False, which="both")
+        for axis in (ax.xaxis, ax.yaxis, bar.yaxis):  # plain text: mathtext is slow
+            axis.set_major_formatter(plain_tick_formatter())
+        if isinstance(mesh.norm, LogNorm):
+            bar.yaxis.set_major_formatter(LogFormatterSciNotation())
+        _axes(ax, shown, doc, painter)
         title = painter.text(panel.title)
         if title:
             ax.set_title(title, loc="right", fontsize="medium", pad=4)

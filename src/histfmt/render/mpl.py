@@ -30,7 +30,7 @@ from histfmt.render.decorations import (
     place_legend_and_headroom,
     readable_log_ticks,
 )
-from histfmt.render.labels import bad_labels, drawing_issues
+from histfmt.render.labels import bad_labels, drawing_issues, kind_label
 from histfmt.render.lock import MATPLOTLIB_LOCK
 from histfmt.render.maps import draw_maps, drawn_as_maps, map_size
 from histfmt.render.options import FORMATS, ImageFormat, RenderOptions
@@ -154,7 +154,10 @@ def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = froze
     axis_labels(ax, comparison, doc, shown, painter)
     if comparison is not None:
         low, high = painter.comparison(comparison, ratio_items)
-        comparison_axis(doc, comparison, low, high, painter)
+        alone = [ref for item in ratio_items if not item.denominator for ref in item.numerator]
+        drawn_as_is = len(alone) == sum(len(item.numerator) for item in ratio_items)
+        default = kind_label(shown.kind(alone)) if drawn_as_is else None
+        comparison_axis(doc, comparison, low, high, painter, default=default)
     for line in doc.v_lines:
         for axis in [a for a in (ax, comparison) if a is not None]:
             draw_vline(axis, line, main=axis is ax)

@@ -446,15 +446,15 @@ def render_text(
     bars, marks = _plot(doc, shown)
     scale = _scale(bars, marks, doc, log)
 
-    ticks = binning.labels or _edge_labels(binning.edges)
+    ticks = binning.tick_labels or _edge_labels(binning.edges)
     label_width = min(max(3, *(display_width(plain_text(t)) for t in ticks)), 16)
     plot_width = width - label_width - 2
     tops = [_columns(layer.top, scale, plot_width) for layer in bars]
     tops = list(np.maximum.accumulate(tops, axis=0)) if tops else []  # negative layers: none
     layout = binning.edges
-    if doc.x.log and binning.labels is None and layout[0] > 0:
+    if doc.x.log and binning.tick_labels is None and layout[0] > 0:
         layout = np.log10(layout)
-    rows = binning.n if binning.labels else max(binning.n, min(20, 4 * binning.n))
+    rows = binning.n if binning.tick_labels else max(binning.n, min(20, 4 * binning.n))
     bar_rows = _bars(
         histoprint,
         layout,
@@ -463,14 +463,14 @@ def render_text(
         lines=rows + 1,
         columns=width,
         max_count=plot_width,  # one unit per column: lengths are not rounded again
-        scale_bin_width=binning.labels is None,
+        scale_bin_width=binning.tick_labels is None,
         use_color=color,
         tick_format=f"{{:>{label_width}.0f}} ",
     )
 
     low, high, _ = scale
     reach = f"{low:.3g} … {high:.3g}" if log else f"0 … {high:.3g}"
-    first = "" if binning.labels else ticks[0]
+    first = "" if binning.tick_labels else ticks[0]
     out = _titles(doc, shown, log, width, color)
     if shown.projection is not None:
         note = slice_text(shown.source, shown.projection)
@@ -484,7 +484,7 @@ def render_text(
         marked,
         ticks=ticks,
         label_width=label_width,
-        categorical=binning.labels is not None,
+        categorical=binning.tick_labels is not None,
         color=color,
     )
     out.extend(_legend(bars, marks, width, color))
