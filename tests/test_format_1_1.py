@@ -100,13 +100,13 @@ def test_profiles_and_efficiencies_keep_their_inputs() -> None:
     )
 
 
-def test_two_d_documents_are_refused_by_the_drawing_with_a_clear_message() -> None:
+def test_two_d_documents_are_drawn_as_maps() -> None:
+    """(The drawing itself is tested in tests/test_maps.py.)"""
     pytest.importorskip("matplotlib")
     from histfmt.render.mpl import render
 
     doc = _map().add_stack(["h"])
-    with pytest.raises(histfmt.HistfmtError, match=r"2-D .* not supported yet"):
-        render(doc)
+    assert render(doc).startswith(b"\x89PNG")
 
 
 def test_a_document_of_graphs_alone_draws_and_summarises() -> None:

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from msgspec import UnsetType
+from msgspec import UNSET, UnsetType
 
+from histfmt.combine import combine_yield, variation_sides
+from histfmt.combine import project as project_document
 from histfmt.errors import HistfmtError
 from histfmt.intervals import garwood_interval
-from histfmt.model import Asymmetric, Document, Yield
+from histfmt.model import Asymmetric, Axis, Document, Projection, Yield
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -34,6 +36,7 @@ __all__ = [
     "Series",
     "Shown",
     "parse_edges",
+    "parse_projection",
     "uncertainty_variances",
 ]
 
@@ -77,15 +80,24 @@ def _graph_span(doc: Document) -> Array:
     if high <= low:
         pad = abs(low) * 0.05 or 0.5
         low, high = low - pad, high + pad
+    elif doc.x.log and low > 0:  # a margin so that no point sits on the frame
+        factor = (high / low) ** 0.05
+        low, high = low / factor, high * factor
+    else:
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
     return np.array([low, high])
 
 
 @dataclass(frozen=True)
 class Binning:
-    """The drawn bins: numeric edges (categories sit at 0, 1, 2, ...) and their labels."""
+    """The drawn bins of one axis: numeric edges (categories sit at 0, 1, 2, ...), the
+    category labels of a categorical axis, and the text under each bin of a numeric
+    axis with ``Axis.labels``."""
 
     edges: Array
     labels: list[str] | None = None
+    names: list[str] | None = None
 
     @property
     def widths(self) -> Array:
@@ -98,6 +110,85 @@ class Binning:
     @property
     def n(self) -> int:
         return len(self.edges) - 1
+
+    @property
+    def tick_labels(self) -> list[str] | None:
+        """Text under each drawn bin (categories or bin labels); None: numbers."""
+        return self.labels if self.labels is not None else self.names
+
+
+@dataclass(frozen=True)
+class _AxisFold:
+    """How the stored bins of one axis become its drawn bins."""
+
+    under: int
+    over: int
+    n: int
+    index: Any
+    categorical: bool
+    include_underflow: bool
+    include_overflow: bool
+
+    def apply(self, array: Any, axis: int = 0) -> Array:
+        full = np.moveaxis(np.asarray(array, dtype=np.float64), axis, 0)
+        core = full[self.under : self.under + self.n]
+        zero = np.zeros(full.shape[1:])
+        under = full[0] if self.under else zero
+        over = full[-1] if self.over else zero
+        if self.index is not None:
+            start, stop = int(self.index[0]), int(self.index[-1])
+            under = under + core[:start].sum(axis=0)
+            over = over + core[stop:].sum(axis=0)
+            core = np.add.reduceat(core[:stop], self.index[:-1], axis=0)
+        else:
+            core = core.copy()
+        if self.categorical:
+            if self.over and self.include_overflow:
+                core = np.concatenate([core, over[np.newaxis]])
+        else:
+            if self.include_underflow and core.shape[0]:
+                core[0] += under
+            if self.include_overflow and core.shape[0]:
+                core[-1] += over
+        return np.moveaxis(core, 0, axis)
+
+
+def _axis_view(
+    axis: Axis, rebin: Any, *, include_underflow: bool, include_overflow: bool, doc: Document
+) -> tuple[Binning, _AxisFold]:
+    """The drawn binning of ``axis`` and the fold of its stored bins into it."""
+
+    def fold(index: Any, categorical: bool) -> _AxisFold:
+        return _AxisFold(
+            int(axis.underflow), int(axis.overflow), axis.n_bins, index, categorical,
+            include_underflow, include_overflow,
+        )  # fmt: skip
+
+    if not isinstance(axis.categories, UnsetType):
+        labels = [str(c) for c in axis.categories]
+        if axis.overflow and include_overflow:
+            labels.append("other")
+        return Binning(np.arange(len(labels) + 1, dtype=np.float64), labels), fold(None, True)
+    if not axis.binned:  # graphs only: one span covering every point
+        return Binning(_graph_span(doc)), fold(None, False)
+    edges = np.asarray(axis.edges, dtype=np.float64)
+    names = None if isinstance(axis.labels, UnsetType) else list(axis.labels)
+    if isinstance(rebin, UnsetType) or rebin is None:
+        return Binning(edges, names=names), fold(None, False)
+    new = np.asarray(rebin, dtype=np.float64)
+    index = np.searchsorted(edges, new)
+    index = np.clip(index, 0, len(edges) - 1)
+    left = np.clip(index - 1, 0, len(edges) - 1)
+    index = np.where(np.abs(edges[left] - new) < np.abs(edges[index] - new), left, index)
+    tolerance = 1e-9 * float(np.min(np.diff(edges)))
+    if (
+        new.size < 2
+        or np.any(np.diff(index) <= 0)
+        or np.any(np.abs(edges[index] - new) > tolerance)
+    ):
+        which = "x" if axis is doc.x else "y"
+        raise HistfmtError(f"rebin edges {new.tolist()!r} are not a subset of the {which} edges")
+    return Binning(edges[index]), fold(index, False)
 
 
 @dataclass
@@ -124,8 +215,37 @@ class Series:
         return Series(self.values * factor, self.up * factor, self.down * factor)
 
 
+def parse_projection(text: str, *, option: str = "--project") -> Projection | Literal["none"]:
+    """``x``, ``y``, ``x:0:3`` (a slice: bins 0 to 2 of the other axis) or ``none``
+    (draw maps even where the document asks for a projection)."""
+    parts = text.strip().split(":")
+    if parts[0] == "none" and len(parts) == 1:
+        return "none"
+    problem = parts[0] not in ("x", "y") or len(parts) not in (1, 3)
+    bins: Any = UNSET
+    if not problem and len(parts) == 3:
+        try:
+            bins = (int(parts[1]), int(parts[2]))
+        except ValueError:
+            problem = True
+        else:
+            problem = not 0 <= bins[0] < bins[1]
+    if problem:
+        raise HistfmtError(
+            f"{option}: expected x or y, optionally with a range of bins of the other "
+            f"axis as x:START:STOP (0-based, STOP excluded), or none; got {text!r}"
+        )
+    return Projection(onto=parts[0], bins=bins)  # type: ignore[arg-type]
+
+
 class Shown:
-    """A document seen through its render-time choices (which options may override)."""
+    """A document seen through its render-time choices (which options may override).
+
+    A 2-D document is seen as maps (``two_d``: arrays of x by y drawn bins), or, with
+    a projection (``view.project`` or the ``project`` option), as the 1-D document of
+    that projection (``doc``), on which everything 1-D works. Flow bins are folded
+    into the edge bins of both axes of a map when the view includes them.
+    """
 
     def __init__(
         self,
@@ -136,118 +256,132 @@ class Shown:
         include_overflow: bool | None = None,
         density_width: float | None = None,
         density: bool | None = None,
+        project: Projection | Literal["none"] | None = None,
     ) -> None:
-        if not isinstance(doc.y, UnsetType):
-            raise HistfmtError(
-                "this document is 2-D (x by y bins): it reads, validates and writes "
-                "exactly, but drawing, summarising and exporting 2-D documents is not "
-                "supported yet"
-            )
-        self.doc = doc
-        x, view = doc.x, doc.view
-        self._under = int(x.underflow)
-        self._over = int(x.overflow)
-        self._n = x.n_bins
+        view = doc.view
         self.include_underflow = (
             view.include_underflow if include_underflow is None else include_underflow
         )
         self.include_overflow = (
             view.include_overflow if include_overflow is None else include_overflow
         )
+        chosen: Any = view.project if project is None else project
+        self.projection: Projection | None = chosen if isinstance(chosen, Projection) else None
+        self.source = doc
+        if self.projection is not None:
+            if isinstance(doc.y, UnsetType):
+                raise HistfmtError("a projection needs a 2-D document (a 'y' axis)")
+            doc = project_document(
+                doc,
+                self.projection,
+                include_underflow=self.include_underflow,
+                include_overflow=self.include_overflow,
+            )
+            view = doc.view
+        self.doc = doc
         stored_width = None if isinstance(view.density_width, UnsetType) else view.density_width
         self.density_width = stored_width if density_width is None else density_width
         self.density = view.density if density is None else density
-        self._index: Any = None
-        if not isinstance(x.categories, UnsetType):
-            labels = [str(c) for c in x.categories]
-            if self._over and self.include_overflow:
-                labels.append("other")
-            self.binning = Binning(np.arange(len(labels) + 1, dtype=np.float64), labels)
-            return
-        if not x.binned:  # graphs only: one span covering every point
-            self.binning = Binning(_graph_span(doc))
-            return
-        edges = np.asarray(x.edges, dtype=np.float64)
-        chosen = rebin if rebin is not None else view.rebin
-        if isinstance(chosen, UnsetType) or chosen is None:
-            self.binning = Binning(edges)
-            return
-        new = np.asarray(chosen, dtype=np.float64)
-        index = np.searchsorted(edges, new)
-        index = np.clip(index, 0, len(edges) - 1)
-        left = np.clip(index - 1, 0, len(edges) - 1)
-        index = np.where(np.abs(edges[left] - new) < np.abs(edges[index] - new), left, index)
-        tolerance = 1e-9 * float(np.min(np.diff(edges)))
-        if (
-            new.size < 2
-            or np.any(np.diff(index) <= 0)
-            or np.any(np.abs(edges[index] - new) > tolerance)
-        ):
-            raise HistfmtError(f"rebin edges {new.tolist()!r} are not a subset of the x edges")
-        self._index = index
-        self.binning = Binning(edges[index])
+        flags = {
+            "include_underflow": self.include_underflow,
+            "include_overflow": self.include_overflow,
+        }
+        chosen_rebin = rebin if rebin is not None else view.rebin
+        self.binning, self._x = _axis_view(doc.x, chosen_rebin, doc=doc, **flags)
+        self.y_binning: Binning | None = None
+        self._y: _AxisFold | None = None
+        if not isinstance(doc.y, UnsetType):
+            self.y_binning, self._y = _axis_view(doc.y, None, doc=doc, **flags)
+            self.density_width, self.density = None, False  # maps: values per cell
+        self._combined: dict[str, Yield] = {}
 
     @property
     def categorical(self) -> bool:
         return self.binning.labels is not None
 
+    @property
+    def two_d(self) -> bool:
+        """Drawn as maps: a 2-D document without a projection."""
+        return self.y_binning is not None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of every drawn array."""
+        if self.y_binning is None:
+            return (self.binning.n,)
+        return (self.binning.n, self.y_binning.n)
+
     # -- folding one per-bin array into the drawn bins ---------------------------------
 
     def fold(self, array: Any) -> Array:
         """Rebin and fold flow bins of a full-length array (values, variances or shifts)."""
-        full = np.asarray(array, dtype=np.float64)
-        core = full[self._under : self._under + self._n]
-        under = full[0] if self._under else 0.0
-        over = full[-1] if self._over else 0.0
-        if self._index is not None:
-            start, stop = int(self._index[0]), int(self._index[-1])
-            under = under + core[:start].sum()
-            over = over + core[stop:].sum()
-            core = np.add.reduceat(core[:stop], self._index[:-1])
-        else:
-            core = core.copy()
-        if self.categorical:
-            if self._over and self.include_overflow:
-                core = np.append(core, over)
-            return core
-        if self.include_underflow and core.size:
-            core[0] += under
-        if self.include_overflow and core.size:
-            core[-1] += over
-        return core
+        folded = self._x.apply(array, 0)
+        if self._y is not None:
+            folded = self._y.apply(folded, 1)
+        return folded
+
+    def combined(self, name: str) -> Yield:
+        """The yield ``name`` in the drawn bins (means and efficiencies recomputed)."""
+        found = self._combined.get(name)
+        if found is None:
+            item = self.doc.yields.get(name)
+            if item is None:
+                raise HistfmtError(f"unknown yield {name!r}")
+            found = self._combined[name] = combine_yield(item, self.fold, name)
+        return found
+
+    def kind(self, refs: list[str]) -> str:
+        """``count`` when any referenced yield is a count, else the kinds joined by ``+``
+        (``mean``, ``efficiency``, ``efficiency+mean``)."""
+        kinds = {
+            found.kind
+            for ref in refs
+            if (found := self.doc.yields.get(ref.partition("/")[0])) is not None
+        }
+        return "count" if "count" in kinds or not kinds else "+".join(sorted(kinds))
 
     # -- references -> components ----------------------------------------------------------
 
     def components(self, refs: list[str]) -> Components:
         """Sum the referenced yields (``name`` or ``name/variation/up|down``) in drawn bins."""
-        n = self.binning.n
-        total = Components(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+        shape = self.shape
+        zeros = [np.zeros(shape) for _ in range(5)]
+        total = Components(zeros[0], zeros[1], zeros[2], zeros[3], zeros[4])
         for ref in refs:
-            values, stat, syst, shifts = self._resolve(ref)
-            total.values = total.values + self.fold(values)
-            total.stat_up2 = total.stat_up2 + self.fold(stat[0])
-            total.stat_down2 = total.stat_down2 + self.fold(stat[1])
-            total.syst_up2 = total.syst_up2 + self.fold(syst[0])
-            total.syst_down2 = total.syst_down2 + self.fold(syst[1])
+            name = ref.partition("/")[0]
+            item = self.doc.yields.get(name)
+            counted = item is None or item.kind == "count"
+            fold = self.fold if counted else _same
+            values, stat, syst, shifts = self._resolve(
+                ref, None if counted else self.combined(name)
+            )
+            total.values = total.values + fold(values)
+            total.stat_up2 = total.stat_up2 + fold(stat[0])
+            total.stat_down2 = total.stat_down2 + fold(stat[1])
+            total.syst_up2 = total.syst_up2 + fold(syst[0])
+            total.syst_down2 = total.syst_down2 + fold(syst[1])
             for source, (up, down) in shifts.items():
-                previous = total.shifts.get(source, (np.zeros(n), np.zeros(n)))
-                total.shifts[source] = (previous[0] + self.fold(up), previous[1] + self.fold(down))
+                previous = total.shifts.get(source, (np.zeros(shape), np.zeros(shape)))
+                total.shifts[source] = (previous[0] + fold(up), previous[1] + fold(down))
         return total
 
-    def _resolve(self, ref: str) -> tuple[Array, tuple[Any, Any], tuple[Any, Any], dict[str, Any]]:
+    def _resolve(
+        self, ref: str, item: Yield | None = None
+    ) -> tuple[Array, tuple[Any, Any], tuple[Any, Any], dict[str, Any]]:
         name, _, rest = ref.partition("/")
-        item = self.doc.yields.get(name)
+        if item is None:
+            item = self.doc.yields.get(name)
         if item is None:
             raise HistfmtError(f"unknown yield {name!r}")
         values = np.asarray(item.values, dtype=np.float64)
         if rest:
             source, _, side = rest.partition("/")
-            up, down = _variation_sides(item, source)
+            up, down = variation_sides(item, source)
             zero = np.zeros_like(values)
             return (up if side == "up" else down), (zero, zero), (zero, zero), {}
         shifts = {}
         for source in item.variations:
-            up, down = _variation_sides(item, source)
+            up, down = variation_sides(item, source)
             shifts[source] = (up - values, down - values)
         return (
             values,
@@ -280,8 +414,11 @@ class Shown:
                 down2 = down2 + (np.round(values) - lower) ** 2
         return Series(values, np.sqrt(up2), np.sqrt(down2))
 
-    def normalisation(self, total: Array) -> Array | float:
-        """Factor that turns drawn counts into what the y axis shows."""
+    def normalisation(self, total: Array, refs: list[str] | None = None) -> Array | float:
+        """Factor that turns drawn counts into what the y axis shows (1 for means and
+        efficiencies, and for maps)."""
+        if self.two_d or (refs is not None and self.kind(refs) != "count"):
+            return 1.0
         if self.density:
             area = float(np.nansum(total))
             return 1.0 / (area * self.binning.widths) if area else np.zeros_like(total)
@@ -290,26 +427,14 @@ class Shown:
         return 1.0
 
 
-def _variation_sides(item: Yield, source: str) -> tuple[Array, Array]:
-    variation = item.variations.get(source)
-    if variation is None:
-        raise HistfmtError(f"no variation named {source!r}")
-    values = np.asarray(item.values, dtype=np.float64)
-    up = None if isinstance(variation.up, UnsetType) else np.asarray(variation.up)
-    down = None if isinstance(variation.down, UnsetType) else np.asarray(variation.down)
-    if up is None and down is None:
-        raise HistfmtError(f"variation {source!r} has neither side")
-    if up is None:
-        up = 2 * values - np.asarray(down)
-    if down is None:
-        down = 2 * values - up
-    return up, down
+def _same(array: Any) -> Array:
+    return np.asarray(array, dtype=np.float64)
 
 
 def uncertainty_variances(item: Yield, which: Literal["stat", "syst"]) -> tuple[Array, Array]:
     """Upward and downward variances; missing values (NaN) count as zero."""
     value: Any = getattr(item, which)
-    zero = np.zeros(len(item.values))
+    zero = np.zeros(np.shape(item.values))
     if (
         which == "stat"
         and isinstance(value, UnsetType)

@@ -4,7 +4,10 @@
 numbers, ``None``), ready for :func:`json.dumps`; :func:`format_summary` turns
 that data into aligned text. Totals are sums over the drawn bins, i.e. after
 the document's ``view`` (rebinning and flow bins added to the edge bins),
-in events, not divided by bin widths.
+in events, not divided by bin widths; a 2-D document is summed over its drawn
+cells (its maps, whatever ``view.project`` says). Means and efficiencies have
+no total: their ``overall`` value is recomputed over the drawn bins from their
+``profile`` / ``efficiency`` blocks.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Any
 import numpy as np
 from msgspec import UnsetType
 
-from histfmt.model import Asymmetric, Document, Yield
+from histfmt.combine import combine_yield
+from histfmt.errors import HistfmtError
+from histfmt.model import Asymmetric, Axis, Document, Yield
 from histfmt.shown import Shown
 
 __all__ = ["format_summary", "summarize"]
@@ -40,14 +45,48 @@ def _kind(value: Any) -> str | None:
     return "asymmetric" if isinstance(value, Asymmetric) else "symmetric"
 
 
+def _flow_mask(doc: Document) -> Any:
+    """True for the stored cells of a 2-D document that lie in a flow row or column."""
+    mask = np.zeros(doc.shape, dtype=bool)
+    for axis_index, axis in enumerate((doc.x, doc.y)):
+        if isinstance(axis, UnsetType):
+            continue
+        index: list[Any] = [slice(None), slice(None)]
+        if axis.underflow:
+            index[axis_index] = 0
+            mask[tuple(index)] = True
+        if axis.overflow:
+            index[axis_index] = -1
+            mask[tuple(index)] = True
+    return mask
+
+
+def _overall(name: str, item: Yield, shown: Shown) -> float | None:
+    """A mean or efficiency over every drawn bin (recomputed from its block), if it can be."""
+
+    def everything(array: Any) -> Any:
+        return np.atleast_1d(np.sum(shown.fold(array)))
+
+    try:
+        combined = combine_yield(item, everything, name)
+    except HistfmtError:
+        return None
+    return _number(np.asarray(combined.values, dtype=np.float64)[0])
+
+
 def _yield(name: str, item: Yield, shown: Shown, doc: Document) -> dict[str, Any]:
     values = np.asarray(item.values, dtype=np.float64)
+    counted = item.kind == "count"
+    two_d = values.ndim == 2
     return {
         "name": name,
         "label": _value(item.label),
-        "total": _number(np.nansum(shown.fold(values))),
-        "underflow": _number(values[0]) if doc.x.underflow else None,
-        "overflow": _number(values[-1]) if doc.x.overflow else None,
+        "kind": item.kind,
+        "total": _number(np.nansum(shown.fold(values))) if counted else None,
+        "overall": None if counted else _overall(name, item, shown),
+        "underflow": _number(values[0]) if doc.x.underflow and not two_d else None,
+        "overflow": _number(values[-1]) if doc.x.overflow and not two_d else None,
+        "flow": _number(np.nansum(values[_flow_mask(doc)])) if two_d and counted else None,
         "missing": int(np.isnan(values).sum()),
         "stat": _kind(item.stat),
         "variances": not isinstance(item.variances, UnsetType),
@@ -58,7 +97,28 @@ def _yield(name: str, item: Yield, shown: Shown, doc: Document) -> dict[str, Any
 
 
 def _total(shown: Shown, refs: list[str]) -> float | None:
+    if shown.kind(refs) != "count":
+        return None  # means and efficiencies are not summed
     return _number(np.nansum(shown.components(refs).values))
+
+
+def _axis_summary(axis: Axis, binning: Any) -> dict[str, Any]:
+    categories = None if isinstance(axis.categories, UnsetType) else list(axis.categories)
+    edges = None if categories is not None or not axis.binned else np.asarray(axis.edges)
+    return {
+        "kind": axis.kind,
+        "bins": axis.n_bins,
+        "range": None if edges is None else [float(edges[0]), float(edges[-1])],
+        "categories": categories,
+        "labels": None if isinstance(axis.labels, UnsetType) else list(axis.labels),
+        "underflow": axis.underflow,
+        "overflow": axis.overflow,
+        "name": _value(axis.name),
+        "label": _value(axis.label),
+        "symbol": _value(axis.symbol),
+        "unit": _value(axis.unit),
+        "drawn_bins": binning.n,
+    }
 
 
 def summarize(doc: Document) -> dict[str, Any]:
@@ -70,11 +130,11 @@ def summarize(doc: Document) -> dict[str, Any]:
     >>> summarize(doc)["yields"][0]["total"]
     7.0
     """
-    shown = Shown(doc)
+    two_d = not isinstance(doc.y, UnsetType)
+    shown = Shown(doc, project="none") if two_d else Shown(doc)
     x, meta = doc.x, doc.metadata
-    categories = None if isinstance(x.categories, UnsetType) else list(x.categories)
-    edges = None if categories is not None or not x.binned else np.asarray(x.edges, np.float64)
     rebin = None if isinstance(doc.view.rebin, UnsetType) else doc.view.rebin.tolist()
+    project = doc.view.project
     stacks = []
     for stack in doc.stacks:
         layers = [
@@ -126,16 +186,7 @@ def summarize(doc: Document) -> dict[str, Any]:
             else {"value": meta.sqrt_s.value, "unit": meta.sqrt_s.unit},
         },
         "x": {
-            "kind": x.kind,
-            "bins": x.n_bins,
-            "range": None if edges is None else [float(edges[0]), float(edges[-1])],
-            "categories": categories,
-            "underflow": x.underflow,
-            "overflow": x.overflow,
-            "name": _value(x.name),
-            "label": _value(x.label),
-            "symbol": _value(x.symbol),
-            "unit": _value(x.unit),
+            **_axis_summary(x, shown.binning),
             "view": {
                 "drawn_bins": shown.binning.n,
                 "rebin": rebin,
@@ -143,8 +194,14 @@ def summarize(doc: Document) -> dict[str, Any]:
                 "include_overflow": shown.include_overflow,
                 "density_width": shown.density_width,
                 "density": shown.density,
+                "project": None
+                if isinstance(project, UnsetType)
+                else {"onto": project.onto, "bins": _value(project.bins)},
             },
         },
+        "y": None
+        if isinstance(doc.y, UnsetType) or shown.y_binning is None
+        else _axis_summary(doc.y, shown.y_binning),
         "yields": [_yield(name, item, shown, doc) for name, item in doc.yields.items()],
         "stacks": stacks,
         "ratio": ratio,
@@ -202,7 +259,7 @@ def _quantity(value: dict[str, Any] | None) -> str | None:
     return None if value is None else f"{_fmt(value['value'])} {value['unit']}"
 
 
-def _axis(x: dict[str, Any]) -> list[str]:
+def _axis(x: dict[str, Any], name: str = "x", view: dict[str, Any] | None = None) -> list[str]:
     unit = f" {x['unit']}" if x["unit"] else ""
     if x["categories"] is not None:
         binning = f"{_plural(x['bins'], 'category', 'categories')}: {_listed(x['categories'])}"
@@ -212,25 +269,41 @@ def _axis(x: dict[str, Any]) -> list[str]:
         low, high = x["range"]
         binning = f"{x['kind']}, {_plural(x['bins'], 'bin')} from {_fmt(low)} to {_fmt(high)}{unit}"
     flow = [side for side in ("underflow", "overflow") if x[side]]
-    view = x["view"]
     drawn = []
-    if view["rebin"] is not None:
-        drawn.append(f"rebinned to {_plural(view['drawn_bins'], 'bin')}: {_listed(view['rebin'])}")
-    for side, where in (("underflow", "first"), ("overflow", "last")):
-        if view[f"include_{side}"] and x[side]:
-            drawn.append(f"{side} added to the {where} bin")
-    if view["density_width"]:
-        drawn.append(f"per {_fmt(view['density_width'])}{unit}")
-    if view["density"]:
-        drawn.append("normalised to unit area")
+    if view is not None:
+        if view["rebin"] is not None:
+            drawn.append(
+                f"rebinned to {_plural(view['drawn_bins'], 'bin')}: {_listed(view['rebin'])}"
+            )
+        for side, where in (("underflow", "first"), ("overflow", "last")):
+            if view[f"include_{side}"] and x[side]:
+                drawn.append(f"{side} added to the {where} bin")
+        if view["density_width"]:
+            drawn.append(f"per {_fmt(view['density_width'])}{unit}")
+        if view["density"]:
+            drawn.append("normalised to unit area")
+        project = view.get("project")
+        if project is not None:
+            bins = project["bins"]
+            part = (
+                "all bins"
+                if bins is None
+                else f"bin {bins[0]}"
+                if bins[1] - bins[0] == 1
+                else f"bins {bins[0]} to {bins[1] - 1}"
+            )
+            drawn.append(
+                f"drawn as its projection onto {project['onto']} ({part} of the other axis)"
+            )
     names = [x[key] for key in ("name", "label", "symbol") if x[key]]
     return [
-        "x axis" + (f"  {' · '.join(names)}" if names else ""),
+        f"{name} axis" + (f"  {' · '.join(names)}" if names else ""),
         *_fields(
             [
                 ("binning", binning),
+                ("bin labels", _listed(x["labels"]) if x.get("labels") else None),
                 ("flow bins", ", ".join(flow) or "none"),
-                ("view", "; ".join(drawn) or "stored bins as they are"),
+                ("view", None if view is None else "; ".join(drawn) or "stored bins as they are"),
             ]
         ),
     ]
@@ -240,17 +313,23 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def _yields(yields: list[dict[str, Any]], x: dict[str, Any]) -> list[str]:
-    """One row per yield; the flow columns only for the flow bins the axis has."""
-    flows = [side for side in ("underflow", "overflow") if x[side]]
+def _yields(yields: list[dict[str, Any]], x: dict[str, Any], two_d: bool = False) -> list[str]:
+    """One row per yield; the flow columns only for the flow bins the axes have."""
+    flows = ["flow"] if two_d else [side for side in ("underflow", "overflow") if x[side]]
     kinds = {"symmetric": "sym", "asymmetric": "asym"}
-    rows = [["name", "total", *flows, "stat", "syst", "storage", "variations"]]
+    uncounted = any(item.get("kind", "count") != "count" for item in yields)
+    rows = [["name", *(["kind"] if uncounted else []), "total", *flows,
+             "stat", "syst", "storage", "variations"]]  # fmt: skip
     for item in yields:
         stat = "variances" if item["variances"] else kinds.get(item["stat"], "-")
+        total = item["total"]
+        if total is None and item.get("overall") is not None:
+            total = f"{item['overall']:.4g} overall"
         rows.append(
             [
                 _short(item["name"]),
-                _fmt(item["total"]),
+                *([item.get("kind", "count")] if uncounted else []),
+                total if isinstance(total, str) else _fmt(total),
                 *(_fmt(item[side]) for side in flows),
                 stat,
                 kinds.get(item["syst"], "-"),
@@ -258,9 +337,11 @@ def _yields(yields: list[dict[str, Any]], x: dict[str, Any]) -> list[str]:
                 ", ".join(item["variations"]) or "-",
             ]
         )
+    first = 2 if uncounted else 1
+    what = "cells" if two_d else "bins"
     lines = [
-        f"yields ({len(yields)}): totals over the drawn bins; flow bins as stored",
-        *_table(rows, set(range(1, 2 + len(flows)))),
+        f"yields ({len(yields)}): totals over the drawn {what}; flow {what} as stored",
+        *_table(rows, set(range(first, first + 1 + len(flows)))),
     ]
     lines += [
         f"  {item['name']}: {_plural(item['missing'], 'missing (null) value')}"
@@ -325,8 +406,11 @@ def format_summary(summary: dict[str, Any], *, color: bool = False) -> str:
                 ]
             ),
         ],
-        _axis(summary["x"]),
-        _yields(summary["yields"], summary["x"]) if summary["yields"] else ["yields: none"],
+        _axis(summary["x"], "x", summary["x"]["view"]),
+        *([_axis(summary["y"], "y")] if summary.get("y") else []),
+        _yields(summary["yields"], summary["x"], bool(summary.get("y")))
+        if summary["yields"]
+        else ["yields: none"],
         _stacks(summary["stacks"]) if summary["stacks"] else ["stacks: none (nothing drawn)"],
     ]
     if summary["ratio"]:

@@ -87,6 +87,22 @@ def _use_color(option: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+PROJECT_HELP = (
+    "Draw a 2-D document as its projection onto x or y, or a slice of it: "
+    "x:START:STOP sums bins START to STOP-1 (0-based) of the other axis; "
+    "'none' draws the maps. Default: as the document's view says."
+)
+
+
+def _projection(text: str | None) -> Any:
+    """``--project`` as a Projection (parsing lives with the projections, in histfmt.shown)."""
+    if text is None:
+        return None
+    from histfmt.shown import parse_projection
+
+    return parse_projection(text, option="--project")
+
+
 def _edges(text: str) -> list[float]:
     """``--rebin`` edges (parsing lives with the rebinning, in histfmt.shown)."""
     from histfmt.shown import parse_edges
@@ -158,6 +174,7 @@ def info(file: str, as_json: bool, patterns: tuple[str, ...], plot: str | None) 
 @click.option(
     "--color/--no-color", default=None, help="Colours. Default: on when writing to a terminal."
 )
+@click.option("--project", metavar="x|y[:START:STOP]|none", default=None, help=PROJECT_HELP)
 @select_option
 @plot_option
 def show(
@@ -168,12 +185,15 @@ def show(
     color: bool | None,
     patterns: tuple[str, ...],
     plot: str | None,
+    project: str | None,
 ) -> None:
     """Draw FILE in the terminal, like histoprint.
 
     The first stack is drawn as bars (a colour or shade per layer), the other
     stacks (data) as markers, then a summary line per ratio item. The x axis
-    runs down the page, the y axis to the right. Needs histoprint
+    runs down the page, the y axis to the right. A 2-D document is drawn as
+    coarse heat maps (y up, x to the right, a shade per cell with its scale),
+    or with --project as a 1-D projection or slice. Needs histoprint
     (pip install 'histfmt[plot]'). Exit status: 0 ok, 1 the file cannot be read,
     is invalid, or an option is wrong. Of a book (a file of many plots), every
     plot (or those --select keeps) is drawn in turn under its path; --plot PATH
@@ -185,6 +205,7 @@ def show(
       histfmt show plot.json --logy --width 100
       histfmt show plot.json --rebin 0,50,100,200 --color | less -R
       histfmt show histograms.root --plot jets/pt_lead
+      histfmt show map.json --project x:0:2   # a 2-D map sliced onto x
     """
     import shutil
 
@@ -203,6 +224,7 @@ def show(
                 rebin=edges,
                 logy=logy,
                 color=use_color,
+                project=_projection(project),
             )
             texts.append(f"== {path}\n{text}" if plots is None else text)
     except Exception as error:
@@ -228,6 +250,7 @@ def show(
     "--logy/--liny", default=None, help="Logarithmic or linear y axis (default: as in the file)."
 )
 @click.option("--rebin", metavar="EDGES", help="Draw with these edges, e.g. 0,50,100,200.")
+@click.option("--project", metavar="x|y[:START:STOP]|none", default=None, help=PROJECT_HELP)
 @click.option("--style", type=click.Choice(STYLES),
               help="Plot style (default: the badge's experiment, else histfmt's).")  # fmt: skip
 @click.option("--no-ratio", is_flag=True, help="Leave out the ratio panel.")
@@ -247,6 +270,7 @@ def render(
     size: str | None,
     logy: bool | None,
     rebin: str | None,
+    project: str | None,
     style: str | None,
     no_ratio: bool,
     strict: bool,
@@ -269,6 +293,7 @@ def render(
       histfmt render plots/*.json -o images/ -f svg -j 2
       histfmt render plot.json --logy --rebin 0,50,100,200 --dpi 300
       histfmt render histograms.root -o images/ --select 'jets/*'
+      histfmt render map.json --project y       # a 2-D map projected onto y
     """
     from histfmt.cli.batch import Outcome, jobs_for, render_jobs
     from histfmt.render.options import RenderOptions
@@ -276,6 +301,7 @@ def render(
     try:
         edges = None if rebin is None else _edges(rebin)
         figure_size = None if size is None else _size(size)
+        projection = _projection(project)
     except HistfmtError as error:
         fail("render", error)
     many = len(files) > 1
@@ -288,7 +314,7 @@ def render(
         Path(out).mkdir(parents=True, exist_ok=True)
     options = RenderOptions(
         style=style, logy=logy, rebin=edges, size=figure_size, dpi=dpi,
-        ratio=False if no_ratio else None, strict_labels=strict,
+        ratio=False if no_ratio else None, strict_labels=strict, project=projection,
     )  # fmt: skip
     unread, work = [], []
     for source in files:

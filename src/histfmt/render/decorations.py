@@ -23,9 +23,11 @@ __all__ = [
     "badge",
     "color_cycle",
     "comparison_axis",
+    "drawn_refs",
     "margins",
     "panels",
     "place_legend_and_headroom",
+    "plain_tick_formatter",
     "readable_log_ticks",
 ]
 
@@ -47,8 +49,9 @@ _BRAND_FONT = {  # (brand weight, brand style, label style), after each experime
 }
 
 
-def badge(ax: Axes, doc: Document, painter: Painter) -> list[Any]:
-    """Draw the experiment badge in the top left corner; return its artists.
+def badge(ax: Axes, doc: Document, painter: Painter, *, outside: bool = False) -> list[Any]:
+    """Draw the experiment badge in the top left corner (``outside``: above the
+    axes, as over a map); return its artists.
 
     Laid out with offset boxes, which need no figure draw (mplhep's label helpers
     draw the whole figure to measure, which costs more than the plot itself).
@@ -77,11 +80,13 @@ def badge(ax: Axes, doc: Document, painter: Painter) -> list[Any]:
     if not rows:
         return []
     box = AnchoredOffsetbox(
-        loc="upper left",
+        loc="lower left" if outside else "upper left",
         child=VPacker(children=rows, align="left", pad=0, sep=4),
         frameon=False,
-        borderpad=0.8,
+        borderpad=0.0 if outside else 0.8,
         pad=0.2,
+        bbox_to_anchor=(0, 1) if outside else None,
+        bbox_transform=ax.transAxes if outside else None,
     )
     ax.add_artist(box)
     return [box]
@@ -173,8 +178,8 @@ def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | 
         ax, comparison = fig.add_subplot(), None
     for axis in (ax, comparison):
         if axis is not None:
-            axis.yaxis.set_major_formatter(_plain_tick_formatter())
-            axis.xaxis.set_major_formatter(_plain_tick_formatter())
+            axis.yaxis.set_major_formatter(plain_tick_formatter())
+            axis.xaxis.set_major_formatter(plain_tick_formatter())
     return ax, comparison
 
 
@@ -190,17 +195,32 @@ def axis_labels(
         lower = float(positive[0]) if positive.size and positive[0] < upper else upper / 1e3
     ax.set_xlim(lower, upper)
     label = y_label(
-        doc, shown.binning.widths, density_width=shown.density_width, density=shown.density
+        doc,
+        shown.binning.widths,
+        density_width=shown.density_width,
+        density=shown.density,
+        kind=shown.kind(drawn_refs(doc, painter.options.hide)),
     )
     ax.set_ylabel(painter.text(label) or "")
     bottom_axis = comparison if comparison is not None else ax
     bottom_axis.set_xlabel(painter.text(x_label(doc)) or "")
-    if shown.binning.labels is not None:
-        labels = [painter.text(t) or "" for t in shown.binning.labels]
+    if shown.binning.tick_labels is not None:
+        labels = [painter.text(t) or "" for t in shown.binning.tick_labels]
         rotation = 30 if max(map(len, labels), default=0) > 6 else 0
         bottom_axis.set_xticks(shown.binning.centers, labels, rotation=rotation)
         for axis in {ax, bottom_axis}:
             axis.tick_params(axis="x", which="minor", bottom=False, top=False)
+
+
+def drawn_refs(doc: Document, hide: frozenset[str]) -> list[str]:
+    """The references of every stack layer drawn (hidden yields left out)."""
+    return [
+        ref
+        for stack in doc.stacks
+        for layer in stack.content
+        if not set(layer.yields) & hide
+        for ref in layer.yields
+    ]
 
 
 def readable_log_ticks(axis: Any, edges: Any) -> None:
@@ -219,7 +239,7 @@ def readable_log_ticks(axis: Any, edges: Any) -> None:
     axis.set_minor_formatter(FuncFormatter(label))
 
 
-def _plain_tick_formatter() -> Any:
+def plain_tick_formatter() -> Any:
     """Tick labels as plain text (mathtext parsing is most of matplotlib's draw time);
     only the 'x10^n' offset keeps mathtext."""
     from matplotlib.ticker import ScalarFormatter
@@ -245,11 +265,23 @@ def color_cycle() -> Iterator[str]:
         yield from colors
 
 
-def comparison_axis(doc: Document, ax: Axes, low: float, high: float, painter: Painter) -> None:
+def comparison_axis(
+    doc: Document,
+    ax: Axes,
+    low: float,
+    high: float,
+    painter: Painter,
+    *,
+    default: str | None = None,
+) -> None:
+    """The comparison panel's label and range; ``default`` labels it when the document
+    does not (e.g. 'Efficiency' for efficiencies drawn as they are)."""
     from matplotlib.ticker import MaxNLocator
 
     settings = doc.ratio_axis
-    default = {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
+    default = (
+        default or {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
+    )
     if not settings.log:  # no label at the top edge, where the main panel's axis ends
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, prune="upper"))
     ax.set_ylabel(painter.text(settings.label) or default)

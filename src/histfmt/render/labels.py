@@ -11,13 +11,16 @@ import numpy as np
 from msgspec import UnsetType
 
 from histfmt.errors import Issue, format_path
-from histfmt.model import Document
+from histfmt.model import Axis, Document
 from histfmt.render.lock import MATPLOTLIB_LOCK
 
 __all__ = [
+    "KIND_LABELS",
     "MAX_DRAWN_LENGTH",
+    "axis_title",
     "bad_labels",
     "drawing_issues",
+    "kind_label",
     "safe_text",
     "style_problem",
     "x_label",
@@ -84,15 +87,21 @@ def style_problem(key: str, value: object) -> str | None:
 
 def _labels(doc: Document) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every string of a document that the renderer draws, with its path."""
-    for key in ("label", "symbol", "unit"):
-        value = getattr(doc.x, key)
-        if isinstance(value, str):
-            yield ("x", key), value
-    if not isinstance(doc.x.categories, UnsetType):
-        for i, category in enumerate(doc.x.categories):
-            if isinstance(category, str):
-                yield ("x", "categories", i), category
-    for key in ("y_axis", "ratio_axis"):
+    for name in ("x", "y"):
+        axis = getattr(doc, name)
+        if isinstance(axis, UnsetType):
+            continue
+        for key in ("label", "symbol", "unit"):
+            value = getattr(axis, key)
+            if isinstance(value, str):
+                yield (name, key), value
+        for key in ("categories", "labels"):
+            texts = getattr(axis, key)
+            if not isinstance(texts, UnsetType):
+                for i, text in enumerate(texts):
+                    if isinstance(text, str):
+                        yield (name, key, i), text
+    for key in ("y_axis", "ratio_axis", "z_axis"):
         value = getattr(doc, key).label
         if isinstance(value, str):
             yield (key, "label"), value
@@ -155,8 +164,12 @@ def _styles(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any]]:
 
 
 def x_label(doc: Document) -> str:
-    """``label symbol [unit]`` or ``label symbol / unit`` from the axis fields."""
-    x = doc.x
+    """``label symbol [unit]`` or ``label symbol / unit`` from the x axis fields."""
+    return axis_title(doc.x)
+
+
+def axis_title(x: Axis) -> str:
+    """``label symbol [unit]`` or ``label symbol / unit`` from an axis' fields."""
     words = [w for w in (x.label, x.symbol) if isinstance(w, str) and w]
     text = " ".join(words) or (x.name if isinstance(x.name, str) else "")
     if isinstance(x.unit, str) and x.unit:
@@ -168,8 +181,20 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def y_label(doc: Document, widths: Any, *, density_width: float | None, density: bool) -> str:
-    """The y label: given, or 'Events / <width> <unit>' derived from the drawn bins."""
+KIND_LABELS = {"mean": "Mean", "efficiency": "Efficiency"}
+"""The default y (or z) label when every drawn yield is a mean or an efficiency."""
+
+
+def y_label(
+    doc: Document,
+    widths: Any,
+    *,
+    density_width: float | None,
+    density: bool,
+    kind: str = "count",
+) -> str:
+    """The y label: given, 'Mean' / 'Efficiency' when every drawn yield is one, or
+    'Events / <width> <unit>' derived from the drawn bins."""
     unit = doc.x.unit if isinstance(doc.x.unit, str) else ""
     widths = np.asarray(widths, dtype=np.float64)
     categorical = not isinstance(doc.x.categories, UnsetType)
@@ -192,4 +217,10 @@ def y_label(doc: Document, widths: Any, *, density_width: float | None, density:
         return given + (suffix if doc.y_axis.append_unit else "")
     if not doc.x.binned:  # graphs only: no bins, so no 'Events / bin'
         return ""
-    return default
+    return kind_label(kind) or default
+
+
+def kind_label(kind: str) -> str | None:
+    """'Mean', 'Efficiency' or 'Efficiency / Mean' for yields that are not counts."""
+    parts = [KIND_LABELS.get(part) for part in kind.split("+")]
+    return None if None in parts else " / ".join(p for p in parts if p)

@@ -30,8 +30,9 @@ from histfmt.render.decorations import (
     place_legend_and_headroom,
     readable_log_ticks,
 )
-from histfmt.render.labels import bad_labels, drawing_issues
+from histfmt.render.labels import bad_labels, drawing_issues, kind_label
 from histfmt.render.lock import MATPLOTLIB_LOCK
+from histfmt.render.maps import draw_maps, drawn_as_maps, map_size
 from histfmt.render.options import FORMATS, ImageFormat, RenderOptions
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
 from histfmt.render.style import rc_for
@@ -64,11 +65,14 @@ DEFAULT_WIDTH = 6.0
 
 
 def _size(doc: Document, options: RenderOptions) -> tuple[float, float]:
-    """Figure size: the option, the document's layout, or 6 x 6 in (6 x 4.5 without ratio)."""
+    """Figure size: the option, the document's layout, or 6 x 6 in (6 x 4.5 without
+    ratio; maps: see :func:`histfmt.render.maps.map_size`)."""
     if options.size is not None:
         return options.size
     if not isinstance(doc.layout.size, UnsetType):
         return (float(doc.layout.size[0]), float(doc.layout.size[1]))
+    if drawn_as_maps(doc, options):
+        return map_size(doc, options)
     with_ratio = bool(doc.ratio) and options.ratio is not False
     return (DEFAULT_WIDTH, DEFAULT_WIDTH if with_ratio else 0.75 * DEFAULT_WIDTH)
 
@@ -119,15 +123,19 @@ def _shown_ratios(doc: Document, hide: frozenset[str]) -> list[Any]:
 def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = frozenset()) -> Figure:
     from matplotlib.figure import Figure
 
-    shown = Shown(doc, rebin=options.rebin)
-    painter = Painter(doc, shown, options, escape)
+    shown = Shown(doc, rebin=options.rebin, project=options.project)
     ratio_items = _shown_ratios(doc, options.hide)
     with_ratio = bool(ratio_items) if options.ratio is None else options.ratio and bool(ratio_items)
+    if shown.two_d:
+        drawn = ratio_items if with_ratio else []
+        return draw_maps(doc, shown, options, escape, _size(doc, options), ratio=drawn)
+    doc = shown.doc  # a projection of a 2-D document is drawn as its 1-D document
+    painter = Painter(doc, shown, options, escape)
     fig = Figure(figsize=_size(doc, options), dpi=options.dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
-    margins(fig, categories=shown.binning.labels)
+    margins(fig, categories=shown.binning.tick_labels)
     ax, comparison = panels(fig, doc.layout, with_ratio=with_ratio)
     columns = int(fig.get_figwidth() * options.dpi * (fig.subplotpars.right - fig.subplotpars.left))
     if shown.binning.n > 2 * columns and not shown.categorical:
@@ -146,7 +154,10 @@ def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = froze
     axis_labels(ax, comparison, doc, shown, painter)
     if comparison is not None:
         low, high = painter.comparison(comparison, ratio_items)
-        comparison_axis(doc, comparison, low, high, painter)
+        alone = [ref for item in ratio_items if not item.denominator for ref in item.numerator]
+        drawn_as_is = len(alone) == sum(len(item.numerator) for item in ratio_items)
+        default = kind_label(shown.kind(alone)) if drawn_as_is else None
+        comparison_axis(doc, comparison, low, high, painter, default=default)
     for line in doc.v_lines:
         for axis in [a for a in (ax, comparison) if a is not None]:
             draw_vline(axis, line, main=axis is ax)

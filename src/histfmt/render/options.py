@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from histfmt.model import Projection
 
 __all__ = ["FORMATS", "ImageFormat", "RenderOptions"]
 
@@ -24,3 +27,5 @@ class RenderOptions:
     ratio: bool | None = None
     hide: frozenset[str] = field(default_factory=frozenset)
     strict_labels: bool = False
+    project: Projection | Literal["none"] | None = None
+    """A 2-D document drawn as this projection or slice (``"none"``: as maps)."""

@@ -100,7 +100,9 @@ class Painter:
                 )
                 priority = 20 + position
             elif stack.type == "points":
-                artist = self._points(ax, series, stack, style)
+                if color is None and self.shown.kind(list(layer.yields)) != "count":
+                    color = next(colors)  # means and efficiencies: told apart by colour
+                artist = self._points(ax, series, stack, style, color=color)
                 priority = 100 - position
             else:  # band: the uncertainty of the running total
                 artist = self._band(
@@ -125,7 +127,7 @@ class Painter:
     def _series(self, refs: list[str], error: str) -> Series:
         shown = self.shown
         components = shown.components(refs)
-        return shown.series(components, error).scaled(shown.normalisation(components.values))
+        return shown.series(components, error).scaled(shown.normalisation(components.values, refs))
 
     def _extent(self, series: Series) -> None:
         top = series.values + series.up
@@ -160,7 +162,15 @@ class Painter:
             edgecolor=color, hatch=hatch, linewidth=0, label=label,
         )  # fmt: skip
 
-    def _points(self, ax: Axes, series: Series, item: Stack | RatioItem, style: Style) -> Any:
+    def _points(
+        self,
+        ax: Axes,
+        series: Series,
+        item: Stack | RatioItem,
+        style: Style,
+        *,
+        color: str | None = None,
+    ) -> Any:
         """Markers with error bars, as three artists whatever the number of points."""
         from matplotlib.lines import Line2D
 
@@ -170,7 +180,7 @@ class Painter:
             keep &= (values != 0) | (series.up > 0) | (series.down > 0)
         x, y = self.binning.centers[keep], values[keep]
         low, high = y - series.down[keep], y + series.up[keep]
-        color = get(style, "color", "black")
+        color = color or get(style, "color", "black")
         line = {
             "color": get(style, "edgecolor", color),
             "linewidth": get(style, "linewidth", 1.0),

@@ -13,19 +13,20 @@ import colorsys
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from msgspec import UnsetType
 
+from histfmt.combine import slice_text
 from histfmt.errors import HistfmtError
-from histfmt.render.labels import x_label, y_label
-from histfmt.shown import Shown
+from histfmt.render.labels import axis_title, kind_label, x_label, y_label
+from histfmt.shown import Binning, Shown
 
 if TYPE_CHECKING:
-    from histfmt.model import Document, RatioItem, Stack, Style
+    from histfmt.model import Document, Projection, RatioItem, Stack, Style
 
-__all__ = ["display_width", "plain_text", "render_text"]
+__all__ = ["display_width", "heat_maps", "plain_text", "render_text"]
 
 MIN_WIDTH = 40
 MAX_BINS = 1000
@@ -196,7 +197,8 @@ def _layers(shown: Shown, stack: Stack) -> list[tuple[str, Any, str | None]]:
         return []
     values = [np.nan_to_num(shown.components(item.yields).values) for item in stack.content]
     tops = np.cumsum(values, axis=0)
-    tops = tops * shown.normalisation(tops[-1])
+    refs = [ref for item in stack.content for ref in item.yields]
+    tops = tops * shown.normalisation(tops[-1], refs)
     return [
         (
             plain_text(item.label if isinstance(item.label, str) else " + ".join(item.yields)),
@@ -399,8 +401,10 @@ def render_text(
     rebin: Any = None,
     logy: bool | None = None,
     color: bool = False,
+    project: Projection | Literal["none"] | None = None,
 ) -> str:
-    """The plot of ``doc`` as text, at most ``width`` columns wide.
+    """The plot of ``doc`` as text, at most ``width`` columns wide; a 2-D document as
+    coarse heat maps (:func:`heat_maps`), or as the projection ``project``.
 
     Parameters
     ----------
@@ -414,6 +418,9 @@ def render_text(
         Logarithmic bar lengths; default: the document's ``y_axis.log``.
     color : bool
         ANSI colours (for a terminal) instead of shading glyphs.
+    project : Projection or "none", optional
+        Draw a 2-D document as this projection or slice (``"none"``: as maps)
+        instead of as its ``view.project`` says.
     """
     try:
         import histoprint
@@ -423,9 +430,12 @@ def render_text(
         ) from None
     if width < MIN_WIDTH:
         raise HistfmtError(f"the width must be at least {MIN_WIDTH} columns, got {width}")
+    shown = Shown(doc, rebin=rebin, project=project)
+    if shown.two_d:
+        return heat_maps(shown, width=width, color=color)
+    doc = shown.doc  # a projection of a 2-D document: its 1-D document
     if rebin is not None and not isinstance(doc.x.categories, UnsetType):
         raise HistfmtError("rebinning needs a numeric x axis; this one is categorical")
-    shown = Shown(doc, rebin=rebin)
     binning = shown.binning
     if binning.n > MAX_BINS:
         raise HistfmtError(
@@ -436,15 +446,15 @@ def render_text(
     bars, marks = _plot(doc, shown)
     scale = _scale(bars, marks, doc, log)
 
-    ticks = binning.labels or _edge_labels(binning.edges)
+    ticks = binning.tick_labels or _edge_labels(binning.edges)
     label_width = min(max(3, *(display_width(plain_text(t)) for t in ticks)), 16)
     plot_width = width - label_width - 2
     tops = [_columns(layer.top, scale, plot_width) for layer in bars]
     tops = list(np.maximum.accumulate(tops, axis=0)) if tops else []  # negative layers: none
     layout = binning.edges
-    if doc.x.log and binning.labels is None and layout[0] > 0:
+    if doc.x.log and binning.tick_labels is None and layout[0] > 0:
         layout = np.log10(layout)
-    rows = binning.n if binning.labels else max(binning.n, min(20, 4 * binning.n))
+    rows = binning.n if binning.tick_labels else max(binning.n, min(20, 4 * binning.n))
     bar_rows = _bars(
         histoprint,
         layout,
@@ -453,15 +463,19 @@ def render_text(
         lines=rows + 1,
         columns=width,
         max_count=plot_width,  # one unit per column: lengths are not rounded again
-        scale_bin_width=binning.labels is None,
+        scale_bin_width=binning.tick_labels is None,
         use_color=color,
         tick_format=f"{{:>{label_width}.0f}} ",
     )
 
     low, high, _ = scale
     reach = f"{low:.3g} … {high:.3g}" if log else f"0 … {high:.3g}"
-    first = "" if binning.labels else ticks[0]
+    first = "" if binning.tick_labels else ticks[0]
     out = _titles(doc, shown, log, width, color)
+    if shown.projection is not None:
+        note = slice_text(shown.source, shown.projection)
+        kept = f"projection onto {shown.projection.onto}" + (f", {note}" if note else "")
+        out.append(_clip(plain_text(kept), width))
     out.append(f"{first:>{label_width}} {'_' if first else ' '}" + f"{reach} ╷".rjust(plot_width))
     marked = [(m, _columns(m.top, scale, plot_width)) for m in marks]
     out += _rows(
@@ -470,11 +484,174 @@ def render_text(
         marked,
         ticks=ticks,
         label_width=label_width,
-        categorical=binning.labels is not None,
+        categorical=binning.tick_labels is not None,
         color=color,
     )
     out.extend(_legend(bars, marks, width, color))
     out.extend(_clip(_ratio_line(doc, shown, item), width) for item in doc.ratio)
     if not doc.stacks:
         out.append(_clip("(nothing drawn: the document has no stacks; see histfmt info)", width))
+    return "\n".join(out) + "\n"
+
+
+# -- 2-D: heat maps ----------------------------------------------------------------------
+
+SHADES = "·░▒▓█"
+"""Heat-map cells from the lowest fifth of the scale to the highest; a blank cell is empty."""
+MAX_MAP_ROWS = 40
+DASH = "\N{EN DASH}"
+
+
+def _groups(n: int, room: int) -> tuple[list[tuple[int, int]], int]:
+    """Bins ``[start, stop)`` per text cell, and the characters per cell, to fit ``room``."""
+    if n <= room:
+        each = max(1, min(room // max(n, 1), 6))
+        return [(i, i + 1) for i in range(n)], each
+    size = -(-n // room)
+    return [(i, min(i + size, n)) for i in range(0, n, size)], 1
+
+
+def _coarse(values: Any, columns: list[tuple[int, int]], rows: list[tuple[int, int]], *,
+            mean: bool) -> Any:  # fmt: skip
+    """Cells merged into text cells: summed (counts) or averaged (means, efficiencies)."""
+    out = np.full((len(columns), len(rows)), np.nan)
+    for a, (x0, x1) in enumerate(columns):
+        for b, (y0, y1) in enumerate(rows):
+            block = values[x0:x1, y0:y1]
+            if np.isfinite(block).any():
+                out[a, b] = np.nanmean(block) if mean else np.nansum(block)
+    return out
+
+
+def _range_label(binning: Binning, start: int, stop: int) -> str:
+    names = binning.tick_labels
+    if names is not None:
+        return names[start] if stop - start == 1 else f"{names[start]}…{names[stop - 1]}"
+    edges = _edge_labels(binning.edges)
+    return f"{edges[start]}{DASH}{edges[stop]}"
+
+
+def _heat_map(shown: Shown, title: str, refs: list[str], *, width: int, color: bool) -> list[str]:
+    """One map as text: y up the page, x to the right, a shade (or colour) per cell."""
+    from matplotlib import colormaps
+
+    doc = shown.doc
+    assert shown.y_binning is not None
+    assert not isinstance(doc.y, UnsetType)
+    kind = shown.kind(refs)
+    values = np.asarray(shown.components(refs).values, dtype=np.float64)
+    y_rows, _ = _groups(shown.y_binning.n, MAX_MAP_ROWS)
+    labels = [_range_label(shown.y_binning, a, b) for a, b in y_rows]
+    label_width = min(max(3, *(display_width(plain_text(t)) for t in labels)), 16)
+    x_columns, each = _groups(shown.binning.n, width - label_width - 2)
+    cells = _coarse(values, x_columns, y_rows, mean=kind != "count")
+    z = doc.z_axis
+    log = z.log
+    low, high, share = _z_scale(cells, z)
+    blank = ~np.isfinite(share)
+    level = np.clip(np.nan_to_num(share) * len(SHADES), 0, len(SHADES) - 1).astype(int)
+    cmap = (
+        colormaps[z.colormap]
+        if isinstance(z.colormap, str) and z.colormap in colormaps
+        else colormaps["viridis"]
+    )
+    z_title = z.label if isinstance(z.label, str) else kind_label(kind) or "Events"
+    out = [
+        _clip(
+            f"{plain_text(title)}: {plain_text(z_title)}" if title else plain_text(z_title), width
+        )
+    ]
+    out.append(_clip(f"{plain_text(axis_title(doc.y)) or 'y'} ↑", width))
+    for b in reversed(range(len(y_rows))):
+        row = ""
+        for a in range(len(x_columns)):
+            if blank[a, b]:
+                row += " " * each
+            elif color:
+                r, g, bl, _ = cmap(float(np.clip(share[a, b], 0, 1)))
+                code = 16 + 36 * round(r * 5) + 6 * round(g * 5) + round(bl * 5)
+                row += f"\x1b[48;5;{code}m" + " " * each + "\x1b[0m"
+            else:
+                row += SHADES[level[a, b]] * each
+        out.append(f"{_clip(plain_text(labels[b]), label_width):>{label_width}} ┤{row}")
+    first = _range_label(shown.binning, *x_columns[0]).split(DASH)[0]
+    last = _range_label(shown.binning, *x_columns[-1]).split(DASH)[-1]
+    span = len(x_columns) * each
+    axis = " " * (label_width + 2) + first
+    axis += " " * max(1, span - display_width(first) - display_width(last)) + last
+    out.append(_clip(axis, width))
+    x_title = f"{plain_text(axis_title(doc.x)) or 'x'} →"
+    out.append(
+        _clip(" " * max(0, label_width + 2 + span - display_width(x_title)) + x_title, width)
+    )
+    scale = " ".join(
+        f"{_shade(i, cmap, color)} {_fmt_level(low, high, i, log)}" for i in range(len(SHADES))
+    )
+    out.append(
+        _clip(f"scale{' (log)' if log else ''}: {scale}  (blank: empty)", width)
+        if not color
+        else f"scale{' (log)' if log else ''}: {scale}  (blank: empty)"
+    )
+    return out
+
+
+def _z_scale(cells: Any, z: Any) -> tuple[float, float, Any]:
+    """(low, high) of the colour scale and each cell's share of it (NaN: blank)."""
+    log = z.log
+    finite = cells[np.isfinite(cells) & ((cells > 0) if log else True)]
+    low = z.min if not isinstance(z.min, UnsetType) else float(finite.min()) if finite.size else 0.0
+    high = (
+        z.max if not isinstance(z.max, UnsetType) else float(finite.max()) if finite.size else 1.0
+    )
+    if log:
+        low = low if low > 0 else (high / 1e3 if high > 0 else 1.0)
+        high = high if high > low else low * 10
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.log(cells / low) / np.log(high / low)
+    else:
+        high = high if high > low else low + 1
+        share = (cells - low) / (high - low)
+    return low, high, share
+
+
+def _fmt_level(low: float, high: float, index: int, log: bool) -> str:
+    """The lower end of shade ``index``."""
+    share = index / len(SHADES)
+    value = low * (high / low) ** share if log else low + share * (high - low)
+    return f"≥{value:.3g}"
+
+
+def _shade(index: int, cmap: Any, color: bool) -> str:
+    if not color:
+        return SHADES[index]
+    r, g, b, _ = cmap((index + 0.5) / len(SHADES))
+    code = 16 + 36 * round(r * 5) + 6 * round(g * 5) + round(b * 5)
+    return f"\x1b[48;5;{code}m \x1b[0m"
+
+
+def heat_maps(shown: Shown, *, width: int, color: bool) -> str:
+    """A 2-D document as text: one coarse heat map per map (or stack, or its first yield),
+    then a summary line per ratio item."""
+    doc = shown.doc
+    drawn = [
+        (
+            " + ".join(i.label for i in stack.content if isinstance(i.label, str)),
+            [ref for item in stack.content for ref in item.yields],
+        )
+        for stack in doc.stacks
+        if stack.content
+    ]
+    if not drawn and doc.yields:
+        first = next(iter(doc.yields))
+        label = doc.yields[first].label
+        drawn = [(label if isinstance(label, str) else first, [first])]
+    out = []
+    if isinstance(doc.metadata.title, str):
+        title = _clip(plain_text(doc.metadata.title), width)
+        out.append(f"\x1b[1m{title}\x1b[0m" if color else title)
+    for title, refs in drawn:
+        out.extend(_heat_map(shown, title, refs, width=width, color=color))
+    out.extend(_clip(_ratio_line(doc, shown, item), width) for item in doc.ratio)
+    if not drawn:
+        out.append(_clip("(nothing drawn: the document has no yields; see histfmt info)", width))
     return "\n".join(out) + "\n"
