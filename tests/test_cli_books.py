@@ -109,3 +109,14 @@ def test_convert_a_book_to_one_file_per_plot_and_back(tmp_path: Path) -> None:
     again = histfmt.load_book(tmp_path / "copy.yaml")
     assert list(again.plots) == ["CR1/njets", "CR2/met"]
     assert again.plots["CR1/njets"] == book.plots["CR1/njets"]
+
+
+def test_a_hepdata_submission_folder_is_read_by_info_and_render(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    folder = RESOURCES / "real" / "hepdata" / "ins1397637"
+    info = run("info", folder, "--select", "Table 7")
+    assert info.exit_code == 0, info.output
+    assert "Correlation matrix element" in info.stdout
+    result = run("render", folder, "-o", f"{tmp_path}/", "--select", "Table [17]")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Table_1.png", "Table_7.png"]

@@ -111,7 +111,7 @@ def _edges(text: str) -> list[float]:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @select_option
 @plot_option
@@ -155,7 +155,7 @@ def info(file: str, as_json: bool, patterns: tuple[str, ...], plot: str | None) 
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(allow_dash=True))
 @click.option(
     "--width",
     type=int,
@@ -233,7 +233,7 @@ def show(
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "-o", "--output", "out", metavar="PATH",
     help="Image file (one input) or folder (several inputs; created if missing). "
