@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from histfmt.convert.interface import Source, only_plot
+from histfmt.convert.interface import Source, only_plot, stem_of
 from histfmt.convert.root.files import (
     Entry,
     Unsupported,
@@ -132,10 +132,11 @@ class _Tree:
                 if key in by_name and _note(by_name[key]):
                     target.update(json_string(folder, key))
         if PLOT_KEY in by_name and _note(by_name[PLOT_KEY]) and only is None:
+            key = prefix or stem_of(self.filename)
             try:
-                self.accept(prefix or "plot", combine(folder, prefix, self.filename))
+                self.accept(key, combine(folder, prefix, self.filename))
             except HistfmtError as error:
-                self.skipped[prefix or "plot"] = error.message
+                self.skipped[key] = error.message
             return
         mapping = json_string(folder, NAMES_KEY) if NAMES_KEY in by_name else {}
         counted = [e.name for e in found if COUNT.fullmatch(e.classname)]

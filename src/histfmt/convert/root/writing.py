@@ -120,13 +120,16 @@ def _notes(out: dict[str, Any], skipped: dict[str, str], paths: dict[str, str]) 
 
 def write(doc: Document, path: str | os.PathLike[str], /) -> None:
     """Every yield (and each side of its variations) as a histogram in the top
-    directory, atomically: TH1D, TH2D, TProfile or TProfile2D."""
+    directory, atomically: TH1D, TH2D, TProfile or TProfile2D; several yields are
+    marked ``histfmt_plot``, so that the file reads back as one plot."""
     uproot = uproot_module()
     from histfmt.io import validate
 
     validate(doc)
     folder = _Folder()
     skipped: dict[str, str] = {}
+    if len(doc.yields) > 1:  # read back as one plot, not a book of one per histogram
+        folder.objects[PLOT_KEY] = "histfmt: one plot of several yields"
     _add_yields(folder, doc, {}, "", skipped)
     out = folder.flat()
     _notes(out, skipped, {})
