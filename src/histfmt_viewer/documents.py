@@ -3,8 +3,9 @@ the database keeps of each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import histfmt
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
@@ -22,6 +23,8 @@ __all__ = [
     "plot_info",
     "stored_text",
 ]
+
+T = TypeVar("T")
 
 ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
@@ -60,6 +63,18 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
     from histfmt.convert import registry
     from histfmt.render.labels import drawing_issues
 
+    doc = _read_upload(data, filename, registry.read)
+    problems = drawing_issues(doc)
+    if problems:
+        raise Refused(problems)
+    return doc
+
+
+def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
+    """``read(data, kind, name=...)`` of an upload of an accepted kind; every failure a
+    :class:`Refused`."""
+    from histfmt.convert import registry
+
     if not data.strip():
         raise Refused([Issue("$", "the upload is empty")])
     name = _name(filename)
@@ -67,13 +82,9 @@ def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
         kind = registry.detect(data, name=name)
         if kind not in ACCEPTED:
             raise Refused([Issue("$", f"{kind} files are not accepted here")])
-        doc = registry.read(data, kind, name=name)
+        return read(data, kind, name=name)
     except HistfmtError as error:
         raise Refused.of(error) from None
-    problems = drawing_issues(doc)
-    if problems:
-        raise Refused(problems)
-    return doc
 
 
 def parse_book_upload(
@@ -90,16 +101,7 @@ def parse_book_upload(
     from histfmt.convert import registry
     from histfmt.render.labels import drawing_issues
 
-    if not data.strip():
-        raise Refused([Issue("$", "the upload is empty")])
-    name = _name(filename)
-    try:
-        kind = registry.detect(data, name=name)
-        if kind not in ACCEPTED:
-            raise Refused([Issue("$", f"{kind} files are not accepted here")])
-        book = registry.read_book(data, kind, name=name)
-    except HistfmtError as error:
-        raise Refused.of(error) from None
+    book = _read_upload(data, filename, registry.read_book)
     if not book.plots:
         skipped = "; ".join(f"{path}: {why}" for path, why in list(book.skipped.items())[:5])
         message = "holds no plot the viewer can show" + (f" ({skipped})" if skipped else "")
