@@ -252,18 +252,24 @@ def _stored_stat(item: Yield, fold: Fold, use: Any, count_one: Any) -> tuple[Arr
     return up, down
 
 
+def _uncombined(item: Yield, fold: Fold, name: str, what: str, needs: str) -> Yield:
+    """A mean or efficiency without the block to recompute it from: each drawn bin must
+    come from one stored bin, which keeps its numbers; else a refusal naming ``needs``."""
+    values = _array(item.values)
+    if np.any(fold(np.isfinite(values).astype(np.float64)) > 1):
+        raise ValidationError.at(
+            ("yields", name),
+            f"the bins {what} cannot be combined (rebinned, projected or folded with a "
+            f"flow bin) without {needs}",
+        )
+    return _single(item, fold, np.isfinite(values))
+
+
 def _combine_mean(item: Yield, fold: Fold, name: str) -> Yield:
     profile = item.profile
     values = _array(item.values)
     if not isinstance(profile, Profile):
-        count = fold(np.isfinite(values).astype(np.float64))
-        if np.any(count > 1):
-            raise ValidationError.at(
-                ("yields", name),
-                "the bins of a profile (kind 'mean') cannot be combined (rebinned, "
-                "projected or folded with a flow bin) without its 'profile' block",
-            )
-        return _single(item, fold, np.isfinite(values))
+        return _uncombined(item, fold, name, "of a profile (kind 'mean')", "its 'profile' block")
     entries = np.nan_to_num(_array(profile.entries))
     weighted = _set(profile.sum_of_weights)
     weights = np.nan_to_num(_array(profile.sum_of_weights)) if weighted else entries
@@ -315,16 +321,10 @@ def _combine_mean(item: Yield, fold: Fold, name: str) -> Yield:
 
 def _combine_efficiency(item: Yield, fold: Fold, name: str) -> Yield:
     block = item.efficiency
-    values = _array(item.values)
     if not isinstance(block, Efficiency):
-        count = fold(np.isfinite(values).astype(np.float64))
-        if np.any(count > 1):
-            raise ValidationError.at(
-                ("yields", name),
-                "the bins of an efficiency cannot be combined (rebinned, projected or "
-                "folded with a flow bin) without its 'efficiency' block (passed and total)",
-            )
-        return _single(item, fold, np.isfinite(values))
+        return _uncombined(
+            item, fold, name, "of an efficiency", "its 'efficiency' block (passed and total)"
+        )
     total_counts = np.nan_to_num(_array(block.total))
     passed = fold(np.nan_to_num(_array(block.passed)))
     total = fold(total_counts)
