@@ -15,10 +15,14 @@ YODA object                 plot
 ``Estimate1D``/``2D``,      a yield of the estimates; the error source ``stat`` is
 ``BinnedEstimate<...>``     ``stat``, every other source a variation (value + err)
 ``Scatter2D``               a document of one graph (asymmetric x and y errors)
+``Scatter1D``               values without x: one category per point (``1``, ``2``...
+                            on an x axis labelled ``point``), the values a yield with
+                            the point's errors as the variation ``total``; ``XLabel``
+                            (the values' label) is the y axis label
 ``Counter``, ``Estimate0D`` held in the book's ``metadata.extra["counters"]`` and
                             ``["estimates"]`` (written back by :func:`write_book`)
-others (``Scatter1D``/      skipped, each with its reason in
-``3D``, ``Profile2D``...)   ``metadata.extra["skipped"]`` (path -> reason)
+others (``Scatter3D``,      skipped, each with its reason in
+``Profile2D``...)           ``metadata.extra["skipped"]`` (path -> reason)
 ==========================  =========================================================
 
 A discrete axis becomes categories, YODA's "other" bin the overflow bin.  Rivet
@@ -34,7 +38,8 @@ yield with ``variances`` (or ``storage: int``) becomes a ``Histo1D``, else an
 ``Estimate1D`` (``stat`` as source ``stat``, ``syst`` as ``syst``, each variation as
 a source of its name); 2-D likewise ``Histo2D`` / ``Estimate2D``; ``kind: mean`` a
 ``Profile1D`` when its ``profile`` block gives the weights and the spread (else an
-estimate); an efficiency an estimate; every graph a ``Scatter2D``.  A plot of one
+estimate); an efficiency an estimate; every graph a ``Scatter2D``; a plot read from
+a ``Scatter1D`` that still has that shape a ``Scatter1D`` again.  A plot of one
 object is written at its path (``/`` + its key), several at ``path/name``.  Moments
 that ``writer_info`` does not hold are taken at the bin centres.
 """
@@ -81,6 +86,8 @@ CORNER = "yoda"
 _BEGIN = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*#*[ \t]*BEGIN YODA")
 _SUFFIXES = (".yoda", ".yoda.gz")
 _LABELS = {"XLabel", "YLabel", "ZLabel", "Title"}
+_POINT = "point"  # the x label of a Scatter1D's plot: one category per point
+_TOTAL = "total"  # the variation holding a Scatter1D point's errors
 _MOMENTS_1D = ("sumwx", "sumwx2", "numentries")
 _MOMENTS_2D = ("sumwx", "sumwx2", "sumwy", "sumwy2", "sumwxy", "numentries")
 _MOMENTS_PROFILE = ("sumwx", "sumwx2", "sumwy", "sumwy2", "sumwxy")
@@ -223,7 +230,7 @@ def _frame(obj: yo.YodaObject, axes: tuple[yo.Axis, ...]) -> Document:
         doc.y_axis.label = notes["YLabel"]
     doc.metadata = Metadata(
         title=notes.get("Title", UNSET),
-        extra={key: value for key, value in notes.items() if key not in _LABELS},
+        extra={key: notes[key] for key in sorted(notes) if key not in _LABELS},  # as written
     )
     doc.writer_info = {CORNER: {"path": obj.path, "type": obj.type}}
     return doc
@@ -357,7 +364,7 @@ def _estimate(obj: yo.Estimate) -> Yield:
 
 def _scatter(obj: yo.Scatter, ref: bool) -> Document:
     if obj.dimension == 1:
-        raise _Skip("a Scatter1D is not read: its points have no x, and graphs are (x, y)")
+        return _points(obj, ref)
     if obj.dimension == 3:
         raise _Skip("a Scatter3D is not read: graphs are (x, y) points, with no z")
     for side, errors in (("-", obj.err_minus), ("+", obj.err_plus)):
@@ -379,6 +386,20 @@ def _scatter(obj: yo.Scatter, ref: bool) -> Document:
     )
     doc = _frame(obj, ())
     doc.graphs.append(graph)
+    return doc
+
+
+def _points(obj: yo.Scatter, ref: bool) -> Document:
+    """A Scatter1D: its values on one category per point, the errors as ``total``."""
+    doc = _frame(obj, ())
+    doc.y_axis.label = doc.x.label
+    doc.x = Axis.new(categories=list(range(1, len(obj.x) + 1)), label=_POINT)
+    values, down, up = obj.x, obj.err_minus[:, 0], obj.err_plus[:, 0]
+    item = Yield(values=values, variations={_TOTAL: Variation(up=values + up, down=values - down)})
+    item.writer_info = {CORNER: {"err_minus": _plain(down), "err_plus": _plain(up)}}
+    name = _yield_name(obj, ref)
+    doc.yields[name] = item
+    _draw(doc, name, ref, "stat+env")
     return doc
 
 
@@ -524,6 +545,10 @@ def _objects(doc: Document, base: str, where: tuple[str, ...]) -> Iterator[yo.Yo
             where or ("yields",), "a plot without yields or graphs has no YODA object"
         )
     joined = base if base.endswith("/") else base + "/"
+    points = _points_object(doc, base, notes)
+    if points is not None:
+        yield points
+        return
     for name, item in doc.yields.items():
         path = base if count == 1 else joined + _yoda_path(name)
         try:
@@ -533,6 +558,53 @@ def _objects(doc: Document, base: str, where: tuple[str, ...]) -> Iterator[yo.Yo
     for index, graph in enumerate(doc.graphs):
         path = base if count == 1 else f"{joined}graph{index}"
         yield _scatter_object(graph, path, dict(notes))
+
+
+def _points_object(doc: Document, path: str, notes: dict[str, str]) -> yo.YodaObject | None:
+    """The Scatter1D a plot was read from, when it still has that shape, else None."""
+    corner = doc.writer_info.get(CORNER, {})
+    if not isinstance(corner, dict) or corner.get("type") != "Scatter1D" or doc.graphs:
+        return None
+    if len(doc.yields) != 1 or not isinstance(doc.y, UnsetType):
+        return None
+    (item,) = doc.yields.values()
+    size = len(np.asarray(item.values))
+    plain = Yield(values=item.values, variations=item.variations, writer_info=item.writer_info)
+    total = item.variations.get(_TOTAL)
+    if (
+        doc.x.categories != list(range(1, size + 1))
+        or doc.x.overflow
+        or item != plain
+        or set(item.variations) != {_TOTAL}
+        or total is None
+        or isinstance(total.up, UnsetType)
+        or isinstance(total.down, UnsetType)
+    ):
+        return None
+    values = np.asarray(item.values, dtype=np.float64)
+    down = np.asarray(total.down, dtype=np.float64)
+    up = np.asarray(total.up, dtype=np.float64)
+    err_minus, err_plus = _stored(item, "err_minus", (size,)), _stored(item, "err_plus", (size,))
+    if (
+        err_minus is None
+        or err_plus is None
+        or not (
+            np.array_equal(values - err_minus, down, equal_nan=True)
+            and np.array_equal(values + err_plus, up, equal_nan=True)
+        )
+    ):  # the kept errors are those of the file only while they still give the variation
+        err_minus, err_plus = values - down, up - values
+    notes.pop("XLabel", None)
+    notes.pop("YLabel", None)
+    if isinstance(doc.y_axis.label, str):
+        notes["XLabel"] = doc.y_axis.label
+    return yo.Scatter(
+        path=path,
+        values=values[:, None],
+        err_minus=err_minus[:, None],
+        err_plus=err_plus[:, None],
+        annotations=notes,
+    )
 
 
 def _yoda_axis(axis: Axis) -> yo.Axis:
