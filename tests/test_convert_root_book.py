@@ -13,8 +13,9 @@ from scipy import stats
 
 import histfmt
 from histfmt import HistfmtError
+from histfmt.combine import efficiency_interval
 from histfmt.convert import registry, root
-from histfmt.convert.root.objects import efficiency_interval
+from histfmt.convert.root.objects import USE_WEIGHTS, efficiency
 from histfmt.model import Asymmetric, Book
 
 
@@ -211,7 +212,7 @@ def test_efficiency_intervals_root_definitions(k: int, n: int) -> None:
     level = 0.682689492137086
     z = stats.norm.ppf(1 - (1 - level) / 2)
     p = k / n
-    _, low, high = efficiency_interval(np.array([k]), np.array([n]), level, "clopper-pearson")
+    low, high = efficiency_interval([k], [n], confidence=level, interval="clopper-pearson")
     alpha = (1 - level) / 2
     if k > 0:
         assert stats.binom.sf(k - 1, n, low[0]) == pytest.approx(alpha)
@@ -221,14 +222,29 @@ def test_efficiency_intervals_root_definitions(k: int, n: int) -> None:
         assert stats.binom.cdf(k, n, high[0]) == pytest.approx(alpha)
     else:
         assert high[0] == 1
-    _, low, high = efficiency_interval(np.array([k]), np.array([n]), level, "wilson")
+    low, high = efficiency_interval([k], [n], confidence=level, interval="wilson")
     for bound in (low[0], high[0]):  # |p - bound| = z sqrt(bound (1 - bound) / n)
         assert abs(p - bound) == pytest.approx(z * np.sqrt(bound * (1 - bound) / n), abs=1e-12)
-    _, low, high = efficiency_interval(np.array([k]), np.array([n]), level, "normal")
+    low, high = efficiency_interval([k], [n], confidence=level, interval="normal")
     assert high[0] == pytest.approx(min(1.0, p + z * np.sqrt(p * (1 - p) / n)))
     assert low[0] == pytest.approx(max(0.0, p - z * np.sqrt(p * (1 - p) / n)))
-    values, low, high = efficiency_interval(np.array([0.0]), np.array([0.0]), level, "wilson")
-    assert np.isnan([values[0], low[0], high[0]]).all()
+    low, high = efficiency_interval([0.0], [0.0], confidence=level, interval="wilson")
+    assert np.isnan([low[0], high[0]]).all()
+
+
+class _WeightedEfficiency:
+    """What uproot shows of a TEfficiency filled with weights: the kUseWeights bit."""
+
+    classname = "TEfficiency"
+
+    def member(self, name: str) -> object:
+        assert name == "@fBits"
+        return 0x3000000 | USE_WEIGHTS
+
+
+def test_a_weighted_efficiency_is_refused_not_misread() -> None:
+    with pytest.raises(HistfmtError, match="weighted events"):
+        efficiency(_WeightedEfficiency())
 
 
 def test_efficiency_read(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from msgspec import UNSET, UnsetType
 
+from histfmt.combine import efficiency_interval
 from histfmt.errors import HistfmtError
 from histfmt.model import (
     CONFIDENCE_ONE_SIGMA,
@@ -40,7 +41,6 @@ __all__ = [
     "count",
     "draw",
     "efficiency",
-    "efficiency_interval",
     "graph",
     "profile",
     "readable",
@@ -56,7 +56,9 @@ STATISTIC_OPTIONS: dict[int, Literal["clopper-pearson", "normal", "wilson"]] = {
     1: "normal",  # kFNormal
     2: "wilson",  # kFWilson
 }
-Interval = Literal["clopper-pearson", "normal", "wilson"]
+USE_WEIGHTS = 1 << 18
+"""TEfficiency's ``kUseWeights`` status bit: weighted events, whose interval ROOT takes
+from the sums of squared weights, which histfmt's efficiency block does not hold."""
 
 
 def readable(classname: str) -> bool:
@@ -266,7 +268,13 @@ def profile(histogram: Any, ndim: int) -> Binned:
 def efficiency(teff: Any) -> Binned:
     """A TEfficiency: passed / total from its two histograms, ``stat`` the interval its
     statistic option names (Clopper-Pearson, normal or Wilson; any other option is
-    given the Clopper-Pearson interval) at its confidence level."""
+    given the Clopper-Pearson interval) at its confidence level. One of weighted events
+    is refused (ROOT's interval for it needs the sums of squared weights)."""
+    if int(teff.member("@fBits")) & USE_WEIGHTS:
+        raise HistfmtError(
+            "a TEfficiency of weighted events: its interval needs the sums of squared "
+            "weights, which histfmt's efficiencies do not hold"
+        )
     passed_h, total_h = teff.member("fPassedHistogram"), teff.member("fTotalHistogram")
     found = COUNT.fullmatch(total_h.classname)
     if found is None:
@@ -281,7 +289,9 @@ def efficiency(teff: Any) -> Binned:
     level = float(teff.member("fConfLevel"))
     if not 0 < level < 1:
         level = CONFIDENCE_ONE_SIGMA
-    values, low, high = efficiency_interval(passed, total, level, interval)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(total > 0, passed / total, np.nan)
+    low, high = efficiency_interval(passed, total, interval=interval, confidence=level)
     axes, drops = _axes(total_h, ndim, [passed, total])
     title = _title(teff).split(";")[0]
     item = Yield(
@@ -299,48 +309,6 @@ def efficiency(teff: Any) -> Binned:
     if option not in STATISTIC_OPTIONS:
         item.writer_info = {"root": {"fStatisticOption": option}}
     return Binned(axes, item, _axis_title(passed_h, "fYaxis" if ndim == 1 else "fZaxis"))
-
-
-def efficiency_interval(
-    passed: Any, total: Any, level: float, interval: Interval
-) -> tuple[Any, Any, Any]:
-    """The efficiency and the lower and upper ends of its interval, per bin, as ROOT's
-    ``TEfficiency::ClopperPearson``, ``Normal`` and ``Wilson`` define them; NaN where
-    ``total`` is 0."""
-    try:
-        from scipy import stats  # type: ignore[import-untyped]
-    except ImportError:
-        raise HistfmtError(
-            "efficiency intervals need scipy installed: pip install 'histfmt[root]'"
-        ) from None
-
-    passed = np.asarray(passed, dtype=np.float64)
-    total = np.asarray(total, dtype=np.float64)
-    valid = total > 0
-    k, n = passed[valid], total[valid]
-    alpha = (1.0 - level) / 2.0
-    ratio = k / n
-    if interval == "clopper-pearson":
-        low = np.zeros_like(k)
-        high = np.ones_like(k)
-        some, short = k > 0, k < n
-        low[some] = stats.beta.ppf(alpha, k[some], n[some] - k[some] + 1)
-        high[short] = stats.beta.ppf(1.0 - alpha, k[short] + 1, n[short] - k[short])
-    else:
-        kappa = float(stats.norm.ppf(1.0 - alpha))
-        if interval == "normal":
-            delta = kappa * np.sqrt(np.maximum(ratio * (1.0 - ratio), 0.0) / n)
-            centre = ratio
-        else:  # wilson
-            centre = (k + kappa * kappa / 2.0) / (n + kappa * kappa)
-            spread = n * ratio * (1.0 - ratio) + kappa * kappa / 4.0
-            delta = kappa / (n + kappa * kappa) * np.sqrt(np.maximum(spread, 0.0))
-        low = np.maximum(centre - delta, 0.0)
-        high = np.minimum(centre + delta, 1.0)
-    out = [np.full(passed.shape, np.nan) for _ in range(3)]
-    for array, part in zip(out, (ratio, low, high), strict=True):
-        array[valid] = part
-    return out[0], out[1], out[2]
 
 
 # -- graphs --------------------------------------------------------------------------------
