@@ -140,7 +140,10 @@ def test_submission_yaml_carries_title_description_and_keywords(tmp_path: Path) 
     record, table = yaml.safe_load_all((tmp_path / "out" / "submission.yaml").read_text())
     assert record == {"comment": doc.metadata.description}
     assert table["name"] == doc.metadata.title
-    assert table["description"] == doc.metadata.description
+    assert table["description"] == (
+        f"{doc.metadata.description} Numbers as stored, bin by bin (the figure draws them "
+        f"per {doc.view.density_width:g} {doc.x.unit})."
+    )
     assert table["data_file"] == "met_systematics.yaml"
     keywords = {k["name"]: k["values"] for k in table["keywords"]}
     assert keywords == {
@@ -620,3 +623,67 @@ def test_sniff_recognises_tables_submissions_folders_and_archives(tmp_path: Path
     assert not hepdata.sniff(b"", tmp_path)
     assert not hepdata.sniff(b'{"uhi_schema": 1}', tmp_path / "h.json")
     assert not hepdata.sniff(gzip.compress(b"[1, 2]"), tmp_path / "x.json.gz")
+
+
+@pytest.mark.parametrize("name", ["mll_data_vs_mc", "met_systematics", "pt_logy"])
+def test_export_as_drawn_matches_the_figure(name: str, tmp_path: Path) -> None:
+    """Render, export with ``drawn``, compare: the data points and every filled layer of
+    the figure (flow folded, per-width scaled) are the exported numbers; the default export
+    keeps the stored bins and its description says how the figure differs."""
+    from matplotlib.patches import StepPatch
+
+    from histfmt.render import mpl
+
+    doc = histfmt.load(ROOT / "examples" / f"{name}.json")
+    figure = mpl.figure(doc)
+    axes = figure.axes[0]
+    (points,) = [line for line in axes.lines if line.get_marker() == "o"]
+    layers = [
+        patch.get_data()
+        for patch in axes.patches
+        if isinstance(patch, StepPatch) and patch.get_fill() and patch.get_label() != "None"
+    ]
+    table = _table(doc, drawn=True)
+    columns = {
+        column["header"]["name"]: [point["value"] for point in column["values"]]
+        for column in table["dependent_variables"]
+    }
+    np.testing.assert_allclose(columns["Data"], points.get_ydata(), rtol=1e-12)
+    filled = next(stack for stack in doc.stacks if stack.type == "filled")
+    labels = [item.label for item in filled.content]
+    assert len(layers) >= len(labels)
+    for label, layer in zip(labels, layers, strict=False):
+        drawn = np.asarray(layer.values) - np.asarray(layer.baseline)
+        np.testing.assert_allclose(columns[label], drawn, rtol=1e-9, atol=1e-9)
+    edges = np.asarray(layers[0].edges)
+    bins = table["independent_variables"][0]["values"]
+    np.testing.assert_allclose([b["low"] for b in bins] + [bins[-1]["high"]], edges)
+    files = hepdata.to_files(doc, drawn=True)
+    (entry,) = list(yaml.safe_load_all(files["submission.yaml"]))[1:]
+    assert entry["description"].endswith(")."), entry["description"]
+    assert "Numbers as the figure draws them (" in entry["description"]
+    stored = hepdata.to_files(doc)
+    (entry,) = list(yaml.safe_load_all(stored["submission.yaml"]))[1:]
+    assert "Numbers as stored, bin by bin (the figure draws them " in entry["description"]
+    for file_name, data in files.items():
+        (tmp_path / file_name).write_bytes(data)
+    assert hepdata.read(tmp_path).metadata.description == doc.metadata.description
+
+
+def test_a_map_exported_as_drawn_folds_flow_and_projects() -> None:
+    """A 2-D document whose view folds the x overflow: stored, 3 x 3 cells with the
+    overflow its own row only with ``flow``; drawn, 2 x 3 cells, the overflow added to
+    the last x bin; with a projection onto x, one variable of the column sums."""
+    doc = histfmt.Document.new([0.0, 1.0, 2.0], overflow=True, y=Axis.new(categories=["a", "b"]))
+    doc.add_yield("h", np.arange(6.0).reshape(3, 2))
+    doc.view.include_overflow = True
+    stored = _table(doc)
+    assert [p["value"] for p in stored["dependent_variables"][0]["values"]] == [0, 1, 2, 3]
+    drawn = _table(doc, drawn=True)
+    assert [p["value"] for p in drawn["dependent_variables"][0]["values"]] == [0, 1, 6, 8]
+    assert [v["high"] for v in drawn["independent_variables"][0]["values"]] == [1, 1, 2, 2]
+    assert [v["value"] for v in drawn["independent_variables"][1]["values"]] == ["a", "b"] * 2
+    doc.view.project = histfmt.model.Projection(onto="x")
+    projected = _table(doc, drawn=True)
+    assert len(projected["independent_variables"]) == 1
+    assert [p["value"] for p in projected["dependent_variables"][0]["values"]] == [1, 14]

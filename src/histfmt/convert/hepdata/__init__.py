@@ -13,7 +13,11 @@ same-named variations add linearly across the layer's yields). Yields that no
 layer draws follow as their own dependent variables; ``raw=True`` also adds every
 yield that is not a layer by itself (e.g. the parts of a merged layer).
 Uncertainties are the stored ones (a ``poisson`` error bar is drawn, not stored,
-so it is not exported). Qualifiers: ``SQRT(S)`` (GeV), ``LUMINOSITY``, ``YIELDS``
+so it is not exported). These are the stored bins; ``drawn=True`` exports the bins
+and numbers the figure draws instead (the ``view``'s rebinning, flow bins folded,
+per-width or unit-area scaling, a map's projection), and the table's description
+ends with a sentence saying which, when the two differ (an import leaves it out).
+Qualifiers: ``SQRT(S)`` (GeV), ``LUMINOSITY``, ``YIELDS``
 (the summed references) and ``STACK`` (``"2 (points, error poisson)"``,
 ``"1 (map, error stat, cell text)"``). Numbers are written with ``repr`` (exact
 float64 round trip); a missing value is ``'-'``. A missing (NaN) uncertainty of a

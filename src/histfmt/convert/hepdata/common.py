@@ -12,6 +12,7 @@ from histfmt import errors
 from histfmt.errors import ValidationError
 
 __all__ = [
+    "NUMBERS_NOTE",
     "OVERFLOW_CATEGORY",
     "SCALAR",
     "STAT",
@@ -31,6 +32,11 @@ STAT = re.compile(r"^stat", re.IGNORECASE)
 SYST = re.compile(r"^sys(t|tematics?)?\.?$", re.IGNORECASE)
 
 Where = tuple[str | int, ...]
+NUMBERS_NOTE = re.compile(
+    r"\s*Numbers as (?:stored, bin by bin|the figure draws them) \([^()]*\)\.\s*$"
+)
+"""The sentence an export adds to a table's description to say which numbers it holds
+(as stored, or as drawn); an import leaves it out of the document's description."""
 SCALAR = (str, int, float)
 _NOUNS = {str: "a string", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
 

@@ -16,7 +16,7 @@ from histfmt.convert.hepdata.common import OVERFLOW_CATEGORY, SCALAR, STAT, SUBM
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
 from histfmt.io import validate
 from histfmt.model import Asymmetric, Axis, Book, Document, Energy, Graph, View
-from histfmt.shown import Shown
+from histfmt.shown import Binning, Shown
 
 __all__ = ["MAX_DATA_FILE", "book_to_files", "to_files", "to_table"]
 
@@ -27,9 +27,15 @@ _RANGE = re.compile(r"^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?\s*-\s*[+-]?\d+(\.\d*)?([e
 
 
 def to_files(
-    doc: Document, *, flow: bool = False, raw: bool = False, filename: str | None = None
+    doc: Document,
+    *,
+    flow: bool = False,
+    raw: bool = False,
+    drawn: bool = False,
+    filename: str | None = None,
 ) -> dict[str, bytes]:
-    """The submission's files by name: ``submission.yaml`` and the table's data file."""
+    """The submission's files by name: ``submission.yaml`` and the table's data file;
+    with ``drawn``, the numbers as the figure draws them (see :func:`to_table`)."""
     validate(doc, filename=filename)
     meta = doc.metadata
     title = _text(meta.title)
@@ -37,11 +43,18 @@ def to_files(
     if not 0 < len(name) <= 64:
         name = (title[:63] + "…") if title else "Table 1"
     record = {"comment": _text(meta.description) or title}
-    return _submission(record, [(name, doc, ())], flow=flow, raw=raw, filename=filename)
+    return _submission(
+        record, [(name, doc, ())], flow=flow, raw=raw, drawn=drawn, filename=filename
+    )
 
 
 def book_to_files(
-    book: Book, *, flow: bool = False, raw: bool = False, filename: str | None = None
+    book: Book,
+    *,
+    flow: bool = False,
+    raw: bool = False,
+    drawn: bool = False,
+    filename: str | None = None,
 ) -> dict[str, bytes]:
     """A book's submission files: one table per plot, named by the plot's path (cut to
     HEPData's 64 characters, kept unique), in the book's order."""
@@ -61,7 +74,7 @@ def book_to_files(
         tables.append((name, doc, ("plots", path)))
     meta = book.metadata
     record = {"comment": _text(meta.description) or _text(meta.title) or "Exported by histfmt."}
-    return _submission(record, tables, flow=flow, raw=raw, filename=filename)
+    return _submission(record, tables, flow=flow, raw=raw, drawn=drawn, filename=filename)
 
 
 def _submission(
@@ -70,6 +83,7 @@ def _submission(
     *,
     flow: bool,
     raw: bool,
+    drawn: bool,
     filename: str | None,
 ) -> dict[str, bytes]:
     """``submission.yaml`` (``record``, then one entry per table) and the data files;
@@ -89,7 +103,7 @@ def _submission(
 
         if not doc.yields and not doc.graphs:
             raise refuse("nothing to export: the document has no yields or graphs")
-        cells = _cell_count(doc, raw, flow)
+        cells = _cell_count(doc, raw, flow and not drawn)
         if cells * 16 > _max_data_file():  # at least "- {value: 1.0}\n" each: refuse early
             raise refuse(_too_large(f"at least {cells * 16}"))
         meta = doc.metadata
@@ -99,9 +113,9 @@ def _submission(
         while data_file in files or data_file == SUBMISSION:
             k += 1
             data_file = f"{stem}_{k}.yaml"
-        entries.append(_entry(name, doc, data_file))
+        entries.append(_entry(name, doc, data_file, drawn))
         try:
-            content = to_table(doc, flow=flow, raw=raw)
+            content = to_table(doc, flow=flow, raw=raw, drawn=drawn)
         except ValidationError as exc:  # a place in the document: under the plot's path
             prefix = format_path(where) if where else ""
             issues = [Issue(_joined(prefix, issue.path), issue.message) for issue in exc.issues]
@@ -115,7 +129,7 @@ def _submission(
     return {SUBMISSION: submission.encode("utf-8"), **files}
 
 
-def _entry(name: str, doc: Document, data_file: str) -> dict[str, Any]:
+def _entry(name: str, doc: Document, data_file: str, drawn: bool) -> dict[str, Any]:
     """The table's document in ``submission.yaml``: name, description, keywords (√s, tags,
     observables, and those an import kept in ``metadata.extra["keywords"]``), location."""
     meta = doc.metadata
@@ -135,7 +149,14 @@ def _entry(name: str, doc: Document, data_file: str) -> dict[str, Any]:
             keywords[key] = [v for v in values if isinstance(v, SCALAR) and not isinstance(v, bool)]
     entry: dict[str, Any] = {
         "name": name,
-        "description": _text(meta.description) or title or _default_description(doc),
+        "description": " ".join(
+            part
+            for part in (
+                _text(meta.description) or title or _default_description(doc),
+                _numbers_note(doc, drawn),
+            )
+            if part
+        ),
         "keywords": [{"name": key, "values": values} for key, values in keywords.items() if values],
         "data_file": data_file,
     }
@@ -157,6 +178,38 @@ def _default_description(doc: Document) -> str:
     if not isinstance(doc.y, UnsetType):
         return f"Yields in bins of {_x_header(doc.x)} and {_x_header(doc.y)}."
     return f"Yields in bins of {_x_header(doc.x)}."
+
+
+def _numbers_note(doc: Document, drawn: bool) -> str:
+    """What the table's numbers are when the figure draws them differently: as drawn
+    (``drawn``), or as stored; nothing when the two are the same."""
+    view, x = doc.view, doc.x
+    choices = []
+    if not isinstance(view.rebin, UnsetType):
+        choices.append(f"merged into {len(view.rebin) - 1} bins")
+    folded = [
+        name
+        for name, declared, included in (
+            ("underflow", x.underflow, view.include_underflow),
+            ("overflow", x.overflow, view.include_overflow),
+        )
+        if declared and included and isinstance(x.categories, UnsetType)
+    ]
+    if folded:
+        choices.append(f"with the {' and '.join(folded)} in the edge bins")
+    if view.density and isinstance(doc.y, UnsetType):
+        choices.append("normalised to unit area")
+    elif not isinstance(view.density_width, UnsetType) and isinstance(doc.y, UnsetType):
+        unit = _text(x.unit)
+        choices.append(
+            f"per {view.density_width:g} {unit}" if unit else f"per {view.density_width:g} in x"
+        )
+    if not choices or not doc.yields:
+        return ""
+    said = ", ".join(choices)
+    if drawn:
+        return f"Numbers as the figure draws them ({said})."
+    return f"Numbers as stored, bin by bin (the figure draws them {said})."
 
 
 def _cell_count(doc: Document, raw: bool, flow: bool) -> int:
@@ -183,35 +236,56 @@ def _too_large(size: str) -> str:
     )
 
 
-def to_table(doc: Document, *, flow: bool = False, raw: bool = False) -> dict[str, Any]:
+def to_table(
+    doc: Document, *, flow: bool = False, raw: bool = False, drawn: bool = False
+) -> dict[str, Any]:
     """The plot as one HEPData data table (plain Python data, as written to YAML).
 
     A 1-D document has one independent variable; a 2-D one two, listing every cell
     (x-major: the y bins of the first x bin, then of the second...); a document of graphs
-    alone one of point-like values.
+    alone one of point-like values. By default every stored bin is a row (flow bins too
+    with ``flow``); with ``drawn``, the bins and numbers the figure draws: rebinned, flow
+    bins folded and normalised as the document's ``view`` says (``flow`` is then unused).
     """
     if not doc.yields:
         return _graphs_table(doc)
     common = _metadata_qualifiers(doc)
-    if isinstance(doc.y, UnsetType):
-        rows = _rows(doc.x, flow)
-        index = np.array([position for position, _ in rows], dtype=np.intp)
-        # Every stored bin shown: the flow bins as ordinary bins, no rebinning.
-        flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=View())
-        independents = [_independent(doc.x, [value for _, value in rows])]
+    axes = doc
+    if drawn:
+        shown = Shown(doc)
+        axes = shown.doc  # a projection's axes, when the view projects a map
+        xrows = _drawn_rows(shown.binning)
+        yrows = None if shown.y_binning is None else _drawn_rows(shown.y_binning)
+        index = np.arange(len(xrows) * (1 if yrows is None else len(yrows)))
     else:
-        xrows, yrows = _rows(doc.x, flow), _rows(doc.y, flow)
-        ny = doc.y.n_values
-        cells = [(i * ny + j, x, y) for i, x in xrows for j, y in yrows]
-        index = np.array([cell for cell, _, _ in cells], dtype=np.intp)
-        flat = _flattened(doc)
+        xrows = _rows(doc.x, flow)
+        yrows = None if isinstance(doc.y, UnsetType) else _rows(doc.y, flow)
+        if isinstance(doc.y, UnsetType):
+            # Every stored bin shown: the flow bins as ordinary bins, no rebinning.
+            flat = replace(doc, x=Axis(edges=np.arange(doc.x.n_values + 1.0)), view=View())
+            index = np.array([position for position, _ in xrows], dtype=np.intp)
+        else:
+            ny = doc.y.n_values
+            flat = _flattened(doc)
+            index = np.array([i * ny + j for i, _ in xrows for j, _ in yrows or []], dtype=np.intp)
+        shown = Shown(flat)
+    if yrows is None or isinstance(axes.y, UnsetType):
+        independents = [_independent(axes.x, [value for _, value in xrows])]
+    else:
         independents = [  # copies: no YAML anchors in the output
-            _independent(doc.x, [dict(x) for _, x, _ in cells]),
-            _independent(doc.y, [dict(y) for _, _, y in cells]),
+            _independent(axes.x, [dict(x) for _, x in xrows for _ in yrows]),
+            _independent(axes.y, [dict(y) for _ in xrows for _, y in yrows]),
         ]
-    shown = Shown(flat)
     dependents = [_dependent(doc, shown, series, index, common) for series in _series(doc, raw)]
     return {"independent_variables": independents, "dependent_variables": dependents}
+
+
+def _drawn_rows(binning: Binning) -> list[tuple[int, dict[str, Any]]]:
+    """(drawn bin, independent-variable value) per drawn bin."""
+    if binning.labels is not None:
+        return [(i, {"value": label}) for i, label in enumerate(binning.labels)]
+    edges = [float(edge) for edge in np.asarray(binning.edges, dtype=np.float64)]
+    return [(i, {"low": edges[i], "high": edges[i + 1]}) for i in range(len(edges) - 1)]
 
 
 def _independent(axis: Axis, values: list[dict[str, Any]]) -> dict[str, Any]:
@@ -380,6 +454,12 @@ def _dependent(
     doc: Document, shown: Shown, series: _Series, index: Any, common: list[dict[str, Any]]
 ) -> dict[str, Any]:
     parts = shown.components(series.refs)
+    scale = np.broadcast_to(shown.normalisation(parts.values, series.refs), parts.values.shape)
+
+    def cut(array: Any) -> Any:
+        """The exported cells of a drawn array (x-major), as drawn on the y axis."""
+        return (np.asarray(array) * scale).reshape(-1)[index]
+
     plain = [doc.yields[ref] for ref in series.refs if "/" not in ref]
     has_stat = any(
         not isinstance(y.stat, UnsetType) or not isinstance(y.variances, UnsetType) for y in plain
@@ -391,14 +471,12 @@ def _dependent(
         ("syst", parts.syst_up2, parts.syst_down2, has_syst),
     ):
         if present:
-            columns.append(
-                (label, np.sqrt(up2[index]).tolist(), np.sqrt(down2[index]).tolist(), True)
-            )
+            columns.append((label, cut(np.sqrt(up2)).tolist(), cut(np.sqrt(down2)).tolist(), True))
     for source, (up, down) in parts.shifts.items():
         label = f"sys,{source}" if STAT.match(source) or SYST.match(source) else source
-        columns.append((label, up[index].tolist(), down[index].tolist(), False))
+        columns.append((label, cut(up).tolist(), cut(down).tolist(), False))
     values = []
-    for j, value in enumerate(parts.values[index].tolist()):
+    for j, value in enumerate(cut(parts.values).tolist()):
         values.append(
             _point(value, [(label, up[j], down[j], size) for label, up, down, size in columns])
         )

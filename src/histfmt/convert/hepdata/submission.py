@@ -207,20 +207,33 @@ def _opened(
 
 
 def write(
-    doc: Document, path: str | os.PathLike[str], /, *, flow: bool = False, raw: bool = False
+    doc: Document,
+    path: str | os.PathLike[str],
+    /,
+    *,
+    flow: bool = False,
+    raw: bool = False,
+    drawn: bool = False,
 ) -> None:
-    """Write ``doc`` as a HEPData submission: a folder, or a ``.tar.gz``/``.tgz`` archive."""
+    """Write ``doc`` as a HEPData submission: a folder, or a ``.tar.gz``/``.tgz`` archive;
+    the stored bins, or with ``drawn`` the numbers as the figure draws them."""
     target = _target(path)
-    _put(target, to_files(doc, flow=flow, raw=raw, filename=str(target)))
+    _put(target, to_files(doc, flow=flow, raw=raw, drawn=drawn, filename=str(target)))
 
 
 def write_book(
-    book: Book, path: str | os.PathLike[str], /, *, flow: bool = False, raw: bool = False
+    book: Book,
+    path: str | os.PathLike[str],
+    /,
+    *,
+    flow: bool = False,
+    raw: bool = False,
+    drawn: bool = False,
 ) -> None:
     """Write ``book`` as one HEPData submission (a folder or a ``.tar.gz``/``.tgz``
     archive), one table per plot, each written as by :func:`write`."""
     target = _target(path)
-    _put(target, book_to_files(book, flow=flow, raw=raw, filename=str(target)))
+    _put(target, book_to_files(book, flow=flow, raw=raw, drawn=drawn, filename=str(target)))
 
 
 def _target(path: str | os.PathLike[str]) -> Path:

@@ -18,7 +18,15 @@ from histfmt.convert.hepdata.axis import (
     read_variable,
 )
 from histfmt.convert.hepdata.columns import read_column
-from histfmt.convert.hepdata.common import SCALAR, Checker, Where, as_float, kind_of, unique
+from histfmt.convert.hepdata.common import (
+    NUMBERS_NOTE,
+    SCALAR,
+    Checker,
+    Where,
+    as_float,
+    kind_of,
+    unique,
+)
 from histfmt.convert.hepdata.graphs import read_graph
 from histfmt.io import validate
 from histfmt.model import (
@@ -247,8 +255,9 @@ class _TableReader(Checker):
         meta = doc.metadata
         if isinstance(entry.get("name"), str) and entry["name"].strip():
             meta.title = entry["name"].strip()[:4096]
-        if isinstance(entry.get("description"), str) and entry["description"].strip():
-            meta.description = entry["description"].strip()[:65536]
+        description = entry.get("description")
+        if isinstance(description, str) and NUMBERS_NOTE.sub("", description).strip():
+            meta.description = NUMBERS_NOTE.sub("", description).strip()[:65536]
         for keyword in entry.get("keywords") or []:
             if not isinstance(keyword, dict) or not isinstance(keyword.get("values"), list):
                 continue
