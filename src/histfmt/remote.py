@@ -28,6 +28,7 @@ __all__ = [
     "RemoteError",
     "default_filename",
     "normalize_server",
+    "plot_address",
     "pull",
     "push",
     "push_book",
@@ -87,6 +88,29 @@ def normalize_server(server: str) -> str:
             f"https://plots.example.org; got {server!r}"
         )
     return text
+
+
+_PAGE = re.compile(r"^(?P<root>.*?)/(?:api/)?plots/(?P<id>[^/?#]+)(?:/[^?#]*)?$")
+
+
+def plot_address(text: str) -> tuple[str, str, int | None] | None:
+    """``(server, plot id, version)`` of a plot's address as the viewer shows it and
+    ``push`` prints (``https://host[/prefix]/plots/ID[?version=N]``, its image and
+    document links too); ``None`` when ``text`` is not an http(s) address."""
+    parts = urllib.parse.urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    found = _PAGE.match(parts.path)
+    if found is None:
+        raise RemoteError(f"not the address of a plot (…/plots/ID): {text!r}")
+    versions = urllib.parse.parse_qs(parts.query).get("version", [])
+    version = None
+    if versions:
+        if not versions[0].isascii() or not versions[0].isdigit() or len(versions[0]) > 9:
+            raise RemoteError(f"the address's version is not a number: {versions[0]!r}")
+        version = int(versions[0])
+    server = f"{parts.scheme}://{parts.netloc}{found['root']}"
+    return server, urllib.parse.unquote(found["id"]), version
 
 
 def _request(

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import histfmt
+from histfmt import remote
 from histfmt.cli import cli
 from histfmt.convert import registry
 from histfmt.convert import uhepp as uhepp_conv
@@ -76,6 +77,10 @@ def test_push_histfmt_and_pull_back(
     assert pulled.exit_code == 0, pulled.output
     assert pulled.stdout.strip() == "Dilepton_mass.json"
     assert histfmt.load(tmp_path / "Dilepton_mass.json") == histfmt.load(path)
+    printed = result.stdout.split(": ", 1)[1].split()[0]  # the page address push prints
+    by_address = run("pull", printed, "-o", "by_address.json", "--server", "http://elsewhere")
+    assert by_address.exit_code == 0, by_address.output
+    assert histfmt.load(tmp_path / "by_address.json") == histfmt.load(path)
 
     # -o, YAML, and stdout
     assert run("pull", plot_id, "-o", "copy.yaml").exit_code == 0
@@ -318,3 +323,27 @@ def test_push_a_book_prints_its_collection_and_plots(
     assert refused.exit_code == 1
     assert f'{path}: plots["CR/met"].yields.mc.label: ' in refused.stderr
     assert _count(storage, tokens["alice"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("https://plots.example.org/plots/3f2a", ("https://plots.example.org", "3f2a", None)),
+        ("http://h:8000/plots/3f2a?version=2", ("http://h:8000", "3f2a", 2)),
+        ("https://h/sub/plots/3f2a/image.png", ("https://h/sub", "3f2a", None)),
+        ("https://h/api/plots/a%20b", ("https://h", "a b", None)),
+        ("3f2a9c1e", None),
+    ],
+)
+def test_plot_addresses_give_server_id_and_version(
+    address: str, expected: tuple[str, str, int | None] | None
+) -> None:
+    assert remote.plot_address(address) == expected
+
+
+@pytest.mark.parametrize(
+    "address", ["https://h/collections/3", "https://h/plots/x?version=²", "https://h/"]
+)
+def test_other_addresses_are_refused_clearly(address: str) -> None:
+    with pytest.raises(remote.RemoteError, match=r"not the address of a plot|not a number"):
+        remote.plot_address(address)

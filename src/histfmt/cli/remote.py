@@ -139,7 +139,8 @@ def push(
 def pull(
     plot_id: str, out: str | None, number: int | None, server: str | None, token: str | None
 ) -> None:
-    """Download plot ID from a web viewer and write it as a histfmt document.
+    """Download plot ID (or the plot at the address ID, as push prints it) from a web
+    viewer and write it as a histfmt document.
 
     The document is validated and the file replaced atomically; the file name
     is printed. Exit status: 0 written, 1 no such plot (or it is private), the
@@ -150,14 +151,18 @@ def pull(
       histfmt pull 3f2a9c1e-...                      # writes <title>.json
       histfmt pull 3f2a9c1e-... -o mll.yaml --version 2
       histfmt pull 3f2a9c1e-... -o - | histfmt info -
+      histfmt pull https://plots.example.org/plots/3f2a9c1e-...?version=2
     """
     import histfmt
     from histfmt import remote
 
-    address = _server(server)
     try:
+        found = remote.plot_address(plot_id)
+        if found is not None:  # the page's address, as push prints it
+            server, plot_id, version = found
+            number = number if number is not None else version
         plot = remote.pull(
-            address, plot_id.strip(), token=(token or "").strip() or None, version=number
+            _server(server), plot_id.strip(), token=(token or "").strip() or None, version=number
         )
     except remote.RemoteError as error:
         click.echo(f"{plot_id}: {error.message}", err=True)
