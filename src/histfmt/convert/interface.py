@@ -37,9 +37,11 @@ if TYPE_CHECKING:
     from histfmt.model import Book, Document
 
 __all__ = [
+    "DATA_NAMES",
     "HEAD_BYTES",
     "Converter",
     "Source",
+    "is_data",
     "one_plot_book",
     "only_plot",
     "source_bytes",
@@ -52,6 +54,16 @@ Source: TypeAlias = bytes | str | os.PathLike[str]
 
 HEAD_BYTES = 65536
 """How much of an input ``sniff`` is shown."""
+
+DATA_NAMES = ("data", "data_obs")
+"""Names that mark a histogram as observed data in every converter (any case): drawn
+as points over the stack, with a data / prediction ratio. (YODA's Rivet reference
+objects, ``/REF/...``, are data by their path.)"""
+
+
+def is_data(name: str) -> bool:
+    """Whether a histogram called ``name`` (its last path part) is observed data."""
+    return name.rsplit("/", 1)[-1].lower() in DATA_NAMES
 
 
 class Converter(Protocol):

@@ -16,6 +16,7 @@ import numpy as np
 from msgspec import UNSET, UnsetType
 
 from histfmt.combine import efficiency_interval
+from histfmt.convert.interface import is_data
 from histfmt.errors import HistfmtError
 from histfmt.model import (
     CONFIDENCE_ONE_SIGMA,
@@ -33,7 +34,6 @@ from histfmt.model import (
 
 __all__ = [
     "COUNT",
-    "DATA_NAMES",
     "GRAPHS",
     "PROFILES",
     "Binned",
@@ -375,12 +375,9 @@ def binned_document(binned: Binned, name: str) -> Document:
     return doc
 
 
-DATA_NAMES = ("data", "data_obs")  # compared case-insensitively
-
-
 def draw(doc: Document) -> Document:
     """The default drawing of 1-D counts: a filled stack, data as points with a ratio."""
-    data = next((name for name in doc.yields if name.lower() in DATA_NAMES), None)
+    data = next((name for name in doc.yields if is_data(name)), None)
     model = [name for name in doc.yields if name != data]
     varied = any(doc.yields[name].variations for name in model)
     band: Literal["stat+env", "stat"] = "stat+env" if varied else "stat"
