@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 import histfmt
 from histfmt.cli import cli
+from histfmt.errors import LimitError
 from histfmt.io import gunzip
+from histfmt.limits import Limits, set_default_limits
 
 BILLION_LAUGHS = b"""histfmt: "1.1"
 a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]
@@ -51,21 +53,25 @@ def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
     )
 
 
-def test_a_gzip_bomb_is_refused_while_decompressing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_gzip_bomb_is_refused_while_decompressing(tmp_path: Path) -> None:
     bomb = _bomb(64 * 1024**2)  # 64 MiB of zeros in about 64 KiB
     assert len(bomb) < 200_000
     with pytest.raises(histfmt.HistfmtError, match="exceeds the limit of 1048576 bytes"):
         gunzip(bomb, filename="bomb.json.gz", limit=1024**2)
-    assert histfmt.io.MAX_DECOMPRESSED_BYTES == 1024**3
-    monkeypatch.setattr(histfmt.io, "MAX_DECOMPRESSED_BYTES", 32 * 1024**2)
+    assert Limits().decompressed_bytes == 1024**3
     path = tmp_path / "bomb.json.gz"
     path.write_bytes(bomb)
-    with pytest.raises(
-        histfmt.HistfmtError, match=f"limit of {32 * 1024**2} bytes once decompressed"
-    ):
-        histfmt.load(path)
+    small = Limits(decompressed_bytes=32 * 1024**2)
+    with pytest.raises(LimitError, match=f"limit of {32 * 1024**2} bytes once decompressed"):
+        histfmt.load(path, limits=small)
+    previous = set_default_limits(small)  # as the viewer configures it
+    try:
+        with pytest.raises(LimitError, match="limit decompressed_bytes") as caught:
+            histfmt.load(path)
+    finally:
+        set_default_limits(previous)
+    assert caught.value.limit == "decompressed_bytes"
+    assert caught.value.filename == str(path)
 
 
 @pytest.mark.parametrize(
