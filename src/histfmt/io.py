@@ -387,6 +387,8 @@ def load_yaml(data: bytes, /, *, filename: str | None = None, limits: Limits | N
         where = getattr(exc, "problem_mark", None)
         position = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own limit, deeper than ours
+            raise too_deep((), resolve(limits), filename=filename) from None
         raise HistfmtError(f"not valid YAML{position}: {problem}", filename=filename) from None
     except (ValueError, OverflowError, RecursionError) as exc:  # what the checks leave out
         if isinstance(exc, HistfmtError):
@@ -493,14 +495,29 @@ def to_builtins(doc: Document | Book, /) -> dict[str, Any]:
     return result
 
 
-def dumps(doc: Document | Book, /, *, format: Format = "json", indent: int | None = None) -> bytes:
-    """Validate and serialize a document or a book (strict RFC 8259 JSON; NaN as null)."""
-    validate(doc)
+def dumps(
+    doc: Document | Book,
+    /,
+    *,
+    format: Format = "json",
+    indent: int | None = None,
+    limits: Limits | None = None,
+) -> bytes:
+    """Validate and serialize a document or a book (strict RFC 8259 JSON; NaN as null);
+    what a reader with ``limits`` would refuse is not written."""
+    validate(doc, limits=limits)
     if format == "yaml":
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        text: str = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
+        try:
+            text: str = yaml.dump(
+                to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True
+            )
+        except RecursionError:  # PyYAML's writer recurses three frames a level
+            raise HistfmtError(
+                "nested too deep for the YAML writer (a few hundred levels); write it as JSON"
+            ) from None
         return text.encode("utf-8")
     data = encode(doc)
     if indent is not None:
@@ -519,13 +536,19 @@ def dump(
     *,
     format: Format | None = None,
     indent: int | None = None,
+    limits: Limits | None = None,
 ) -> None:
     """Validate and write a document or a book; a path is replaced atomically."""
     if not isinstance(target, (str, os.PathLike)):
-        target.write(dumps(doc, format=format or "json", indent=indent))
+        target.write(dumps(doc, format=format or "json", indent=indent, limits=limits))
         return
     path = Path(target)
-    data = dumps(doc, format=format or detect_format(path), indent=indent)
+    try:
+        data = dumps(doc, format=format or detect_format(path), indent=indent, limits=limits)
+    except HistfmtError as error:
+        if error.filename is None:  # name the file that was not written
+            error.filename = str(path)
+        raise
     atomic_write(path, data)
 
 
