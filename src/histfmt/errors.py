@@ -7,7 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["HistfmtError", "Issue", "ValidationError", "Vocabulary", "format_path", "kind_of"]
+__all__ = [
+    "HistfmtError",
+    "Issue",
+    "LimitError",
+    "ValidationError",
+    "Vocabulary",
+    "format_path",
+    "kind_of",
+]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
@@ -105,3 +113,31 @@ class ValidationError(HistfmtError):
 
     def as_dicts(self) -> list[dict[str, str]]:
         return [issue.as_dict() for issue in self.issues]
+
+
+class LimitError(ValidationError):
+    """An input beyond one of the reader's limits (:class:`histfmt.limits.Limits`);
+    ``limit`` is the name of that limit (``depth``, ``bins``, ...)."""
+
+    def __init__(
+        self, issues: Sequence[Issue], *, filename: str | None = None, limit: str = ""
+    ) -> None:
+        super().__init__(issues, filename=filename)
+        self.limit = limit
+
+    @classmethod
+    def at(
+        cls,
+        parts: Iterable[str | int],
+        message: str,
+        /,
+        *,
+        filename: str | None = None,
+        limit: str = "",
+    ) -> LimitError:
+        """One limit exceeded at the JSON path made of ``parts``."""
+        return cls([Issue(format_path(parts), message)], filename=filename, limit=limit)
+
+    def named(self, filename: str | None) -> LimitError:
+        """The same refusal, naming ``filename``."""
+        return LimitError(self.issues, filename=filename, limit=self.limit)

@@ -19,8 +19,10 @@ from typing import IO, Any, Literal, overload
 import msgspec
 
 from histfmt.codec import encode, skeleton
-from histfmt.errors import HistfmtError, Issue, ValidationError, format_path, kind_of
+from histfmt.errors import HistfmtError, Issue, LimitError, ValidationError, format_path, kind_of
+from histfmt.limits import Limits, resolve
 from histfmt.model import FORMAT_VERSION, Book, Document
+from histfmt.prescan import check_json, check_yaml, first_problem, too_deep
 
 __all__ = [
     "atomic_write",
@@ -31,6 +33,7 @@ __all__ = [
     "gunzip",
     "load",
     "load_book",
+    "load_yaml",
     "loads",
     "loads_book",
     "read_file",
@@ -41,10 +44,8 @@ __all__ = [
 
 Format = Literal["json", "json.gz", "yaml"]
 MAX_BYTES = 2 * 1024**3
-"""Largest input accepted (2 GiB); bigger files are refused before parsing."""
-MAX_DECOMPRESSED_BYTES = 1024**3
-"""Largest content of a gzip file (1 GiB), checked while decompressing: a small file
-that inflates without end (a 'zip bomb') is refused before it fills the memory."""
+"""Largest input accepted (2 GiB); bigger files are refused before parsing. The limits
+on what a file holds are :class:`histfmt.limits.Limits`."""
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
@@ -61,22 +62,35 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
 
 
 def loads(
-    data: str | bytes, /, *, filename: str | None = None, format: Format = "json"
+    data: str | bytes,
+    /,
+    *,
+    filename: str | None = None,
+    format: Format = "json",
+    limits: Limits | None = None,
 ) -> Document:
     """Parse and validate a document from text or bytes.
 
     Raises :class:`~histfmt.HistfmtError` naming ``filename`` and the JSON path of
-    every problem (and, for a book, saying to use :func:`loads_book`).
+    every problem (and, for a book, saying to use :func:`loads_book`); beyond
+    ``limits`` (default :func:`histfmt.limits.default_limits`), a ``LimitError``.
     """
-    return _one_document(_loads(data, filename=filename, format=format), filename)
+    found = _loads(data, filename=filename, format=format, limits=resolve(limits))
+    return _one_document(found, filename)
 
 
 def loads_book(
-    data: str | bytes, /, *, filename: str | None = None, format: Format = "json"
+    data: str | bytes,
+    /,
+    *,
+    filename: str | None = None,
+    format: Format = "json",
+    limits: Limits | None = None,
 ) -> Book:
     """Parse and validate a book from text or bytes; a single document becomes a book
     of one plot, keyed by the file's stem (``plot`` without a file name)."""
-    return _as_book(_loads(data, filename=filename, format=format), filename)
+    found = _loads(data, filename=filename, format=format, limits=resolve(limits))
+    return _as_book(found, filename)
 
 
 def _one_document(found: Document | Book, filename: str | None) -> Document:
@@ -96,7 +110,9 @@ def _as_book(found: Document | Book, filename: str | None) -> Book:
     return Book.new({stem or "plot": found})
 
 
-def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Document | Book:
+def _loads(
+    data: str | bytes, /, *, filename: str | None, format: Format, limits: Limits
+) -> Document | Book:
     """A document or a book from text or bytes, validated."""
     if isinstance(data, str):
         try:
@@ -109,10 +125,11 @@ def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Doc
                 filename=filename,
             ) from None
     if format == "json.gz":
-        data = gunzip(data, filename=filename)
+        data = gunzip(data, filename=filename, limit=limits.decompressed_bytes)
         format = "json"
     if format == "yaml":
-        return _from_builtins(_parse_yaml(data, filename), filename)
+        return _from_builtins(load_yaml(data, filename=filename, limits=limits), filename, limits)
+    check_json(data, limits, filename=filename)
     found: Document | Book
     try:
         try:
@@ -123,12 +140,14 @@ def _loads(data: str | bytes, /, *, filename: str | None, format: Format) -> Doc
             found = _decoder(Book).decode(data)
     except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
         obj = _parse_json(data, filename)
-        raise _structure_error(obj, exc, filename) from None
+        raise _structure_error(obj, exc, filename, limits) from None
     except msgspec.DecodeError as exc:
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
     except UnicodeDecodeError as exc:
         raise HistfmtError(_describe_unicode_error(exc, data), filename=filename) from None
-    return _checked(found, filename, strict_json=True)
+    except RecursionError:  # arrays nested past the parser's stack (objects are scanned)
+        raise too_deep((), limits, filename=filename) from None
+    return _checked(found, filename, limits, strict_json=True)
 
 
 # A book: the document decoder meets its `plots` key at the top level
@@ -136,21 +155,30 @@ _IS_BOOK = re.compile(r"unknown field `plots`( - at `\$`)?$")
 
 
 def load(
-    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None = None
+    source: str | os.PathLike[str] | IO[bytes],
+    /,
+    *,
+    format: Format | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     """Read and validate a document from a path or a binary file object.
 
     The format comes from ``format`` or else the file name (``.json``,
     ``.json.gz``, ``.yaml``); a gzip stream is recognised by its content too.
     """
-    return _one_document(_load(source, format=format), _source_name(source))
+    found = _load(source, format=format, limits=resolve(limits))
+    return _one_document(found, _source_name(source))
 
 
 def load_book(
-    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None = None
+    source: str | os.PathLike[str] | IO[bytes],
+    /,
+    *,
+    format: Format | None = None,
+    limits: Limits | None = None,
 ) -> Book:
     """Read and validate a book (or a single document, as a book of one plot)."""
-    return _as_book(_load(source, format=format), _source_name(source))
+    return _as_book(_load(source, format=format, limits=resolve(limits)), _source_name(source))
 
 
 def _source_name(source: str | os.PathLike[str] | IO[bytes]) -> str:
@@ -160,7 +188,7 @@ def _source_name(source: str | os.PathLike[str] | IO[bytes]) -> str:
 
 
 def _load(
-    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None
+    source: str | os.PathLike[str] | IO[bytes], /, *, format: Format | None, limits: Limits
 ) -> Document | Book:
     if isinstance(source, (str, os.PathLike)):
         filename = os.fspath(source)
@@ -173,7 +201,7 @@ def _load(
     chosen = format or detect_format(filename)
     if data[:2] == b"\x1f\x8b":
         chosen = "json.gz"
-    return _loads(data, filename=filename, format=chosen)
+    return _loads(data, filename=filename, format=chosen, limits=limits)
 
 
 def read_file(path: str | os.PathLike[str], /, *, filename: str | None = None) -> bytes:
@@ -219,11 +247,11 @@ def regular_file(
 
 def gunzip(data: bytes, /, *, filename: str | None = None, limit: int | None = None) -> bytes:
     """The content of gzip ``data``, decompressed in steps and refused as soon as it
-    exceeds ``limit`` bytes (default :data:`MAX_DECOMPRESSED_BYTES`; a zip bomb), or
+    exceeds ``limit`` bytes (default: the ``decompressed_bytes`` limit; a zip bomb), or
     when it is not gzip after all."""
     import zlib
 
-    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
+    limit = resolve(None).decompressed_bytes if limit is None else limit
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     parts, size, pending = [], 0, data
     try:
@@ -231,9 +259,12 @@ def gunzip(data: bytes, /, *, filename: str | None = None, limit: int | None = N
             chunk = inflater.decompress(pending, 16 * 1024**2)
             size += len(chunk)
             if size > limit:
-                raise HistfmtError(
-                    f"the gzip content exceeds the limit of {limit} bytes once decompressed",
+                raise LimitError.at(
+                    (),
+                    f"the gzip content exceeds the limit of {limit} bytes once decompressed "
+                    "(limit decompressed_bytes)",
                     filename=filename,
+                    limit="decompressed_bytes",
                 )
             parts.append(chunk)
             pending = inflater.unconsumed_tail
@@ -246,12 +277,14 @@ def gunzip(data: bytes, /, *, filename: str | None = None, limit: int | None = N
     return b"".join(parts)
 
 
-def from_builtins(obj: Any, /, *, filename: str | None = None) -> Document:
+def from_builtins(
+    obj: Any, /, *, filename: str | None = None, limits: Limits | None = None
+) -> Document:
     """Validate plain Python data (as from ``json.load``) and build the document."""
-    return _one_document(_from_builtins(obj, filename), filename)
+    return _one_document(_from_builtins(obj, filename, resolve(limits)), filename)
 
 
-def _from_builtins(obj: Any, filename: str | None) -> Document | Book:
+def _from_builtins(obj: Any, filename: str | None, limits: Limits) -> Document | Book:
     kind: type[Document | Book] = (
         Book if isinstance(obj, dict) and "plots" in obj and "x" not in obj else Document
     )
@@ -259,22 +292,34 @@ def _from_builtins(obj: Any, filename: str | None) -> Document | Book:
         _decoder(kind)  # the type information, made safely
         found: Document | Book = msgspec.convert(obj, kind)
     except msgspec.ValidationError as exc:
-        raise _structure_error(obj, exc, filename) from None
-    return _checked(found, filename)
+        raise _structure_error(obj, exc, filename, limits) from None
+    except RecursionError:
+        raise _too_deep(obj, limits, filename) from None
+    return _checked(found, filename, limits)
 
 
 @overload
-def validate(doc: Book, /, *, filename: str | None = None) -> Book: ...
+def validate(
+    doc: Book, /, *, filename: str | None = None, limits: Limits | None = None
+) -> Book: ...
 @overload
-def validate(doc: Document | Any, /, *, filename: str | None = None) -> Document: ...
-def validate(doc: Any, /, *, filename: str | None = None) -> Any:
+def validate(
+    doc: Document | Any, /, *, filename: str | None = None, limits: Limits | None = None
+) -> Document: ...
+def validate(doc: Any, /, *, filename: str | None = None, limits: Limits | None = None) -> Any:
     """Check a document or a book (or plain data) and return it; raise on any problem."""
+    limits = resolve(limits)
     if not isinstance(doc, (Document, Book)):
-        return from_builtins(doc, filename=filename)
+        return from_builtins(doc, filename=filename, limits=limits)
     from histfmt.semantics import non_finite_issues, text_issues
 
-    # before encoding, which would turn non-finite numbers into null and fail on surrogates
-    issues = non_finite_issues(doc) + text_issues(doc)
+    # before encoding, which would turn non-finite numbers into null and fail on
+    # surrogates; the text first: it refuses what is nested too deep to walk
+    try:
+        issues = text_issues(doc, limits=limits)
+    except LimitError as error:
+        raise error.named(filename) from None
+    issues = non_finite_issues(doc) + issues
     if issues:
         raise ValidationError(issues, filename=filename)
     # Types, enums and keys as a reader would see them; the arrays are left out
@@ -286,19 +331,23 @@ def validate(doc: Any, /, *, filename: str | None = None) -> Any:
     try:
         _decoder(type(doc)).decode(skeleton_json)
     except msgspec.ValidationError as exc:
-        raise _structure_error(msgspec.json.decode(skeleton_json), exc, filename) from None
-    return _checked(doc, filename, strict_json=True)
+        obj = msgspec.json.decode(skeleton_json)
+        raise _structure_error(obj, exc, filename, limits) from None
+    return _checked(doc, filename, limits, strict_json=True)
 
 
 def _checked(
-    found: Document | Book, filename: str | None, *, strict_json: bool = False
+    found: Document | Book, filename: str | None, limits: Limits, *, strict_json: bool = False
 ) -> Document | Book:
     from histfmt.semantics import book_issues, semantic_issues
 
-    if isinstance(found, Book):
-        issues = book_issues(found, check_scalars=not strict_json)
-    else:
-        issues = semantic_issues(found, check_scalars=not strict_json)
+    try:
+        if isinstance(found, Book):
+            issues = book_issues(found, check_scalars=not strict_json, limits=limits)
+        else:
+            issues = semantic_issues(found, check_scalars=not strict_json, limits=limits)
+    except LimitError as error:
+        raise error.named(filename) from None
     if issues:
         raise ValidationError(issues, filename=filename)
     return found
@@ -307,6 +356,11 @@ def _checked(
 def _parse_json(data: bytes, filename: str | None) -> Any:
     try:
         return msgspec.json.decode(data)
+    except RecursionError:
+        raise HistfmtError(
+            "not valid JSON: nested deeper than the parser can follow (limit depth)",
+            filename=filename,
+        ) from None
     except msgspec.DecodeError as exc:
         raise HistfmtError(_describe_decode_error(exc, data), filename=filename) from None
     except UnicodeDecodeError as exc:
@@ -318,25 +372,33 @@ def _describe_unicode_error(exc: UnicodeDecodeError, data: bytes) -> str:
     return f"not valid UTF-8 at line {line} (byte {exc.start}): JSON text must be UTF-8"
 
 
-def _parse_yaml(data: bytes, filename: str | None) -> Any:
+def load_yaml(data: bytes, /, *, filename: str | None = None, limits: Limits | None = None) -> Any:
+    """YAML text as plain Python data, safely: aliases, duplicate keys, deep nesting and
+    over-long scalars refused before anything is built (:func:`histfmt.prescan.check_yaml`);
+    every failure a :class:`~histfmt.HistfmtError` naming ``filename``. Every YAML input
+    (histfmt, uhepp, HEPData) is read through this."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        for event in yaml.parse(data, Loader=loader):
-            if isinstance(event, yaml.AliasEvent):  # nested aliases blow up ('billion laughs')
-                mark = event.start_mark
-                raise HistfmtError(
-                    f"YAML aliases (*name) are not allowed, at line {mark.line + 1}, "
-                    f"column {mark.column + 1}: write the values out",
-                    filename=filename,
-                )
+        check_yaml(data, resolve(limits), filename=filename)
         return yaml.load(data, Loader=loader)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         position = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own limit, deeper than ours
+            raise too_deep((), resolve(limits), filename=filename) from None
         raise HistfmtError(f"not valid YAML{position}: {problem}", filename=filename) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # what the checks leave out
+        if isinstance(exc, HistfmtError):
+            raise
+        raise HistfmtError(f"not valid YAML: {exc}", filename=filename) from None
+
+
+def _too_deep(obj: Any, limits: Limits, filename: str | None) -> LimitError:
+    found = first_problem(obj, limits)
+    return too_deep(found[0] if found else (), limits, filename=filename)
 
 
 def _describe_decode_error(exc: msgspec.DecodeError, data: bytes) -> str:
@@ -344,6 +406,8 @@ def _describe_decode_error(exc: msgspec.DecodeError, data: bytes) -> str:
     match = re.search(r"\(byte (\d+)\)", text)
     if not data.strip():
         return "not valid JSON: the file is empty"
+    if "Integer value out of range" in text:
+        return "not valid JSON: an integer is out of range (64 bits); write big numbers as 1e30"
     if "out of range" in text:
         return "not valid JSON: a number is too large for a double (infinity cannot be stored)"
     if "truncated" in text:
@@ -359,8 +423,13 @@ def _describe_decode_error(exc: msgspec.DecodeError, data: bytes) -> str:
     return f"not valid JSON: {text}"
 
 
-def _structure_error(obj: Any, exc: msgspec.ValidationError, filename: str | None) -> HistfmtError:
+def _structure_error(
+    obj: Any, exc: msgspec.ValidationError, filename: str | None, limits: Limits
+) -> HistfmtError:
     """Explain why the fast gate refused ``obj``: the version first, then every schema error."""
+    found = first_problem(obj, limits)  # the schema's checker recurses: nothing too deep
+    if found is not None:
+        return too_deep(found[0], limits, filename=filename)
     version_problem = _version_problem(obj)
     if version_problem:
         return HistfmtError(version_problem, filename=filename)
@@ -426,14 +495,29 @@ def to_builtins(doc: Document | Book, /) -> dict[str, Any]:
     return result
 
 
-def dumps(doc: Document | Book, /, *, format: Format = "json", indent: int | None = None) -> bytes:
-    """Validate and serialize a document or a book (strict RFC 8259 JSON; NaN as null)."""
-    validate(doc)
+def dumps(
+    doc: Document | Book,
+    /,
+    *,
+    format: Format = "json",
+    indent: int | None = None,
+    limits: Limits | None = None,
+) -> bytes:
+    """Validate and serialize a document or a book (strict RFC 8259 JSON; NaN as null);
+    what a reader with ``limits`` would refuse is not written."""
+    validate(doc, limits=limits)
     if format == "yaml":
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        text: str = yaml.dump(to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True)
+        try:
+            text: str = yaml.dump(
+                to_builtins(doc), Dumper=dumper, sort_keys=False, allow_unicode=True
+            )
+        except RecursionError:  # PyYAML's writer recurses three frames a level
+            raise HistfmtError(
+                "nested too deep for the YAML writer (a few hundred levels); write it as JSON"
+            ) from None
         return text.encode("utf-8")
     data = encode(doc)
     if indent is not None:
@@ -452,13 +536,19 @@ def dump(
     *,
     format: Format | None = None,
     indent: int | None = None,
+    limits: Limits | None = None,
 ) -> None:
     """Validate and write a document or a book; a path is replaced atomically."""
     if not isinstance(target, (str, os.PathLike)):
-        target.write(dumps(doc, format=format or "json", indent=indent))
+        target.write(dumps(doc, format=format or "json", indent=indent, limits=limits))
         return
     path = Path(target)
-    data = dumps(doc, format=format or detect_format(path), indent=indent)
+    try:
+        data = dumps(doc, format=format or detect_format(path), indent=indent, limits=limits)
+    except HistfmtError as error:
+        if error.filename is None:  # name the file that was not written
+            error.filename = str(path)
+        raise
     atomic_write(path, data)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 from msgspec import Struct, UnsetType
 
-from histfmt.errors import Issue, format_path
+from histfmt.errors import Issue, LimitError, format_path
+from histfmt.limits import Limits, resolve
 from histfmt.model import Asymmetric, Axis, Book, Document, Graph, Yield
 
 __all__ = ["book_issues", "non_finite_issues", "semantic_issues", "text_issues"]
@@ -19,39 +20,75 @@ __all__ = ["book_issues", "non_finite_issues", "semantic_issues", "text_issues"]
 Path = tuple[str | int, ...]
 
 
-def semantic_issues(doc: Document, *, check_scalars: bool = True, prefix: Path = ()) -> list[Issue]:
+def semantic_issues(
+    doc: Document, *, check_scalars: bool = True, prefix: Path = (), limits: Limits | None = None
+) -> list[Issue]:
     """Every semantic problem of a structurally valid document.
 
     ``check_scalars=False`` skips the finiteness walk over single numbers, which
     strict JSON input cannot violate (it has no NaN or Infinity). ``prefix`` is the
-    document's own path (a plot of a book).
+    document's own path (a plot of a book). A document beyond ``limits`` (default:
+    :func:`histfmt.limits.default_limits`) raises :class:`~histfmt.errors.LimitError`.
     """
-    problems = list(_check_document(doc)) + _unwritable_text(doc, ())
+    limits = resolve(limits)
+    _check_limits(doc, prefix, limits)
+    text = _unwritable_text(doc, prefix, limits)  # first: it refuses what is too deep
+    problems = [((*prefix, *path), message) for path, message in _check_document(doc)] + text
     if check_scalars:
-        problems += _non_finite_scalars(doc, ())
-    return [Issue(format_path((*prefix, *path)), message) for path, message in problems]
+        problems += _non_finite_scalars(doc, prefix)
+    return [Issue(format_path(path), message) for path, message in problems]
 
 
-def book_issues(book: Book, *, check_scalars: bool = True) -> list[Issue]:
+def _check_limits(doc: Document, prefix: Path, limits: Limits) -> None:
+    """Refuse a document of more yields or bins than ``limits`` allow, before any check
+    looks at its arrays."""
+
+    def refuse(where: Path, message: str, limit: str) -> LimitError:
+        return LimitError.at(
+            (*prefix, *where), f"{message} ({limits.describe(limit)})", limit=limit
+        )
+
+    if len(doc.yields) > limits.yields:
+        raise refuse(("yields",), f"{len(doc.yields):,} yields", "yields")
+    cells = 1
+    for key in ("x", "y"):
+        axis = getattr(doc, key)
+        if not isinstance(axis, Axis):
+            continue
+        if axis.n_bins > limits.bins_per_axis:
+            raise refuse((key,), f"an axis of {axis.n_bins:,} bins", "bins_per_axis")
+        cells *= axis.n_values
+    if cells > limits.bins:
+        raise refuse(("x",), f"{cells:,} bins in all, flow bins included", "bins")
+
+
+def book_issues(
+    book: Book, *, check_scalars: bool = True, limits: Limits | None = None
+) -> list[Issue]:
     """Every semantic problem of a book's plots, each path starting at its plot
     (``plots["jets/pt"].yields.data.values``)."""
+    limits = resolve(limits)
     problems = []
     if tuple(int(part) for part in book.histfmt.split(".")) < (1, 1):
         problems.append(Issue("histfmt", "books need format 1.1 or later"))
     for name, plot in book.plots.items():
-        problems += semantic_issues(plot, check_scalars=check_scalars, prefix=("plots", name))
+        problems += semantic_issues(
+            plot, check_scalars=check_scalars, prefix=("plots", name), limits=limits
+        )
     problems += [
         Issue(format_path(where), message)
-        for where, message in _unwritable_text(book.metadata, ("metadata",))
+        for where, message in _unwritable_text(book.metadata, ("metadata",), limits)
     ]
     if check_scalars:
         problems += non_finite_issues(book.metadata, ("metadata",))
     return problems
 
 
-def text_issues(doc: Any) -> list[Issue]:
-    """Text that UTF-8 cannot hold (lone surrogates), in values and keys, with its path."""
-    return [Issue(format_path(where), message) for where, message in _unwritable_text(doc, ())]
+def text_issues(doc: Any, *, limits: Limits | None = None) -> list[Issue]:
+    """Text that UTF-8 cannot hold (lone surrogates), in values and keys, with its path;
+    text longer or nested deeper than ``limits`` allow raises :class:`LimitError`."""
+    problems = _unwritable_text(doc, (), resolve(limits))
+    return [Issue(format_path(where), message) for where, message in problems]
 
 
 def non_finite_issues(doc: Any, path: Path = ()) -> list[Issue]:
@@ -131,23 +168,41 @@ def _non_finite_scalars(value: Any, path: Path) -> list[tuple[Path, str]]:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _unwritable_text(value: Any, path: Path) -> list[tuple[Path, str]]:
-    """Text UTF-8 cannot hold (a lone surrogate such as ``\\ud800``), in values and keys."""
+def _unwritable_text(value: Any, path: Path, limits: Limits) -> list[tuple[Path, str]]:
+    """Text UTF-8 cannot hold (a lone surrogate such as ``\\ud800``), in values and keys;
+    a string longer than ``limits.string_length`` or a value nested deeper than
+    ``limits.depth`` raises :class:`LimitError` (this walk never recurses past it)."""
     found: list[tuple[Path, str]] = []
     if isinstance(value, str):
+        if len(value) > limits.string_length:
+            raise LimitError.at(
+                path,
+                f"a string of {len(value):,} characters ({limits.describe('string_length')})",
+                limit="string_length",
+            )
         match = _SURROGATE.search(value)
         if match:
             code = f"U+{ord(match.group()):04X}"
             found.append((path, f"text holds a lone surrogate ({code}), which UTF-8 cannot hold"))
-    elif isinstance(value, Struct):
+        return found
+    if not isinstance(value, (Struct, dict, list, tuple)):
+        return found
+    if len(path) >= limits.depth:
+        raise LimitError.at(
+            path,
+            f"nested deeper than {limits.depth:,} levels ({limits.describe('depth')})",
+            limit="depth",
+        )
+    if isinstance(value, Struct):
         for key, wire in _wire_names(type(value)):
-            found += _unwritable_text(getattr(value, key), (*path, wire))
+            found += _unwritable_text(getattr(value, key), (*path, wire), limits)
     elif isinstance(value, dict):
         for key, item in value.items():
-            found += _unwritable_text(key, (*path, key)) + _unwritable_text(item, (*path, key))
-    elif isinstance(value, (list, tuple)):
+            found += _unwritable_text(key, (*path, key), limits)
+            found += _unwritable_text(item, (*path, key), limits)
+    else:
         for index, item in enumerate(value):
-            found += _unwritable_text(item, (*path, index))
+            found += _unwritable_text(item, (*path, index), limits)
     return found
 
 

@@ -24,7 +24,7 @@ __all__ = ["convert", "info", "render", "schema", "show", "validate"]
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only, not 'ok' lines.")
 def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
@@ -320,7 +320,12 @@ def render(
     for source in files:
         try:
             book = _read(source, patterns)
-        except HistfmtError as error:
+        except Exception as error:
+            if not isinstance(error, HistfmtError):
+                status, issues = problems(error)
+                if status != EXIT_INVALID:
+                    fail(source, error)
+                error = HistfmtError(issues[0]["message"], filename=source)
             unread.append(Outcome(source, "", error_text(source, error)))
             continue
         work += jobs_for(source, book, out=out, format=chosen, many=many)
@@ -349,7 +354,7 @@ def render(
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.argument("output", type=click.Path())
 @click.option(
     "--to", "to", type=click.Choice(KINDS),
@@ -405,12 +410,17 @@ def convert(
                 _write(book, target, kind, per_plot=folder and not many and kind != "hepdata")
                 for path, reason in book.skipped.items():
                     click.echo(f"{source}: skipped {path}: {reason}", err=True)
-            except HistfmtError as error:
-                failed += 1
-                message = error_text(source, error)
-                click.echo(f"\n{source}: {message}" if many else f"{source}: {message}", err=True)
             except Exception as error:
-                fail(source, error)
+                status, issues = problems(error)
+                if status != EXIT_INVALID:
+                    fail(source, error)
+                failed += 1
+                message = (
+                    error_text(source, error)
+                    if isinstance(error, HistfmtError)
+                    else issues[0]["message"]
+                )
+                click.echo(f"\n{source}: {message}" if many else f"{source}: {message}", err=True)
     if many:
         click.echo(f"{len(pairs) - failed} of {len(pairs)} converted into {output}")
     elif not failed:

@@ -30,10 +30,12 @@ def read_input(name: str, *, histfmt_only: bool = False) -> Book:
     kind is detected from the content, as ``histfmt convert`` does.
     """
     from histfmt.convert import registry
-    from histfmt.io import load_book, loads_book
+    from histfmt.io import MAX_BYTES, load_book, loads_book
 
     if name == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise HistfmtError(f"input exceeds the limit of {MAX_BYTES} bytes", filename=name)
         if histfmt_only:
             return loads_book(data, filename="-", format="json")
         return registry.read_book(data, name="-")

@@ -7,7 +7,9 @@ or an environment failure: one "internal error" line, status 2.
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
@@ -15,7 +17,7 @@ import click
 
 from histfmt.errors import HistfmtError
 
-__all__ = ["EXIT_FAILURE", "EXIT_INVALID", "echo_issues", "error_text", "fail", "problems"]
+__all__ = ["DEBUG", "EXIT_FAILURE", "EXIT_INVALID", "echo_issues", "error_text", "fail", "problems"]
 
 EXIT_INVALID = 1
 """Some input is invalid or could not be read (or a server refused it)."""
@@ -23,11 +25,25 @@ EXIT_FAILURE = 2
 """An unexpected failure."""
 
 
+DEBUG = "HISTFMT_DEBUG"
+"""Set to 1 in the environment to see the traceback of every failure."""
+
+
 def problems(error: Exception) -> tuple[int, list[dict[str, str]]]:
-    """The exit status of a failure and its problems as ``{"path", "message"}``."""
+    """The exit status of a failure and its problems as ``{"path", "message"}``.
+
+    A HistfmtError, or an OSError (a folder, an unreadable file, a symbolic link loop),
+    is a problem of the input: status 1. Anything else is a bug: status 2 and one line,
+    ``internal error: ...``. With ``HISTFMT_DEBUG=1`` the traceback goes to stderr too.
+    """
+    if os.environ.get(DEBUG, "") not in ("", "0"):
+        traceback.print_exception(error, file=sys.stderr)
     if isinstance(error, HistfmtError):
         return EXIT_INVALID, error.as_dicts()
-    return EXIT_FAILURE, [{"path": "$", "message": f"internal error: {error!r}"}]
+    if isinstance(error, OSError):
+        return EXIT_INVALID, [{"path": "$", "message": f"cannot read: {error.strerror or error}"}]
+    message = f"internal error: {error!r} ({DEBUG}=1 shows where)"  # a repr is one line
+    return EXIT_FAILURE, [{"path": "$", "message": message}]
 
 
 def error_text(name: str, error: HistfmtError) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -67,16 +69,16 @@ def _head(source: Source, name: str) -> bytes:
         head = source[:HEAD_BYTES]
     else:
         path = Path(source)
-        if not path.exists():
-            raise HistfmtError("no such file or folder", filename=name)
-        if path.is_dir():
-            return b""
-        regular_file(path, filename=name)
         try:
+            if regular_file(path, filename=name, folder_ok=True).st_mode & 0o40000:
+                return b""  # a folder
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)
-        except OSError as error:
-            raise HistfmtError(f"cannot read: {error.strerror or error}", filename=name) from None
+        except FileNotFoundError:
+            raise HistfmtError("no such file or folder", filename=name) from None
+        except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+            reason = getattr(error, "strerror", None) or error
+            raise HistfmtError(f"cannot read: {reason}", filename=name) from None
     if head[:2] == b"\x1f\x8b":  # gzip: look inside
         import zlib
 
@@ -119,15 +121,38 @@ def read(source: Source, /, kind: Kind | None = None, *, name: str | None = None
     """Read any supported input, bytes or a path, as a histfmt document.
 
     ``name`` is the file name of bytes, for errors and as a hint (``.yaml``, ``.tgz``).
+    Every failure is a :class:`~histfmt.HistfmtError` naming the input (see :func:`_reading`).
     """
-    kind = kind or detect(source, name=name)
-    return converter(kind).read(source, name=name)
+    with _reading(source, name, kind) as chosen:
+        return converter(chosen).read(source, name=name)
 
 
 def read_book(source: Source, /, kind: Kind | None = None, *, name: str | None = None) -> Book:
     """Read every plot of any supported input, bytes or a path, as a book."""
-    kind = kind or detect(source, name=name)
-    return converter(kind).read_book(source, name=name)
+    with _reading(source, name, kind) as chosen:
+        return converter(chosen).read_book(source, name=name)
+
+
+@contextmanager
+def _reading(source: Source, name: str | None, kind: Kind | None) -> Iterator[Kind]:
+    """The one place where reading an input fails only with a HistfmtError: what a
+    converter or its third-party library raises on a malformed input (a ``KeyError`` in
+    a truncated ROOT file, a ``zlib.error``, ...) becomes one naming the file and the
+    kind, the original kept as its ``__cause__`` (shown with ``HISTFMT_DEBUG=1``)."""
+    chosen = kind
+    try:
+        chosen = kind or detect(source, name=name)
+        yield chosen
+    except HistfmtError:
+        raise
+    except (ImportError, MemoryError):  # a missing extra, or a machine out of memory
+        raise
+    except Exception as error:
+        what = f"this {chosen} input" if chosen else "this input"
+        raise HistfmtError(
+            f"cannot read {what} ({type(error).__name__}: {error})".splitlines()[0],
+            filename=_name(source, name),
+        ) from error
 
 
 def output_kind(target: str | Path, to: Kind | None = None) -> Kind:

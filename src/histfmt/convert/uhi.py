@@ -13,14 +13,16 @@ any other metadata come back exactly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from msgspec import UNSET, UnsetType
 
-from histfmt.errors import HistfmtError, ValidationError
+from histfmt.errors import HistfmtError, LimitError, ValidationError, kind_of
 from histfmt.io import validate
+from histfmt.limits import default_limits
 from histfmt.model import FORMAT_VERSION, Axis, Book, Document, Profile, Yield
 
 __all__ = [
@@ -104,6 +106,13 @@ def from_uhi(ir: Mapping[str, Any], /, *, name: str | None = None, where: Where 
         )
     converted = [_axis_from_uhi(axis, (*where, "axes", i)) for i, axis in enumerate(axes)]
     shape = tuple(axis.n_values for axis in converted)
+    limits = default_limits()
+    if math.prod(shape) > limits.bins:
+        raise LimitError.at(
+            (*where, "axes"),
+            f"{math.prod(shape):,} bins in all, flow bins included ({limits.describe('bins')})",
+            limit="bins",
+        )
     storage = ir.get("storage")
     if not isinstance(storage, Mapping) or storage.get("type") not in _STORAGE_KEYS:
         kind = storage.get("type") if isinstance(storage, Mapping) else storage
@@ -151,7 +160,8 @@ def _storage_arrays(
     storage: Mapping[str, Any], shape: tuple[int, ...], where: Where
 ) -> dict[str, Any]:
     """Every array of the storage, dense, as float64 of ``shape``: zeros when the
-    storage holds no data (a metadata-only histogram), scattered when it is sparse."""
+    storage holds no data (a metadata-only histogram, as uhi defines it and hist reads
+    it), scattered when it is sparse."""
     kind = storage["type"]
     keys = _STORAGE_KEYS[kind]
     present = [key for key in keys if key in storage]
@@ -277,6 +287,7 @@ def _axis_from_uhi(axis: Any, where: Where) -> Axis:
         "label": label if isinstance(label, str) else UNSET,
     }
     kind = axis.get("type")
+    _check_size(axis, kind, where)
     try:
         if kind in ("regular", "variable"):
             axis_kind: Literal["regular", "variable", "integer"]
@@ -327,6 +338,32 @@ def _axis_from_uhi(axis: Any, where: Where) -> Axis:
         writer_info[_UHI] = corner
     result.writer_info = writer_info
     return result
+
+
+def _check_size(axis: Mapping[str, Any], kind: Any, where: Where) -> None:
+    """Refuse a regular axis whose ``bins`` is not a count, and any axis of more bins than
+    the ``bins_per_axis`` limit, before its edges are made (10^12 bins would need 7 TiB)."""
+    limits = default_limits()
+    if kind == "regular":
+        bins = axis.get("bins")
+        if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
+            raise _refuse((*where, "bins"), f"expected a positive number of bins, got {bins!r}")
+        for end in ("lower", "upper"):
+            number = axis.get(end)
+            if not isinstance(number, (int, float)) or isinstance(number, bool):
+                raise _refuse((*where, end), f"expected a number, got {kind_of(number)}")
+    sizes = {"regular": "bins", "variable": "edges", "category_str": "categories",
+             "category_int": "categories"}  # fmt: skip
+    key = sizes.get(kind, "type")
+    value = axis.get(key)
+    count = value if isinstance(value, int) else len(value) if isinstance(value, list) else 0
+    count -= key == "edges"
+    if count > limits.bins_per_axis:
+        raise LimitError.at(
+            (*where, key),
+            f"an axis of {count:,} bins ({limits.describe('bins_per_axis')})",
+            limit="bins_per_axis",
+        )
 
 
 def _regular_edges(lower: float, upper: float, bins: int) -> Any:

@@ -25,7 +25,10 @@ import numpy as np
 
 from histfmt.convert.interface import Source, one_plot_book, only_plot, source_bytes, source_name
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
+from histfmt.io import validate
+from histfmt.limits import default_limits
 from histfmt.model import Book, Document
+from histfmt.prescan import check_json
 
 __all__ = ["read", "read_book", "sniff", "to_uhi_file", "write", "write_book"]
 
@@ -40,9 +43,10 @@ def sniff(head: bytes, name: str) -> bool:
 def _histograms(source: Source, name: str | None) -> tuple[dict[str, Any], str]:
     """The file's histograms by name (``histogram`` for a file of one), and its name."""
     raw, filename = source_bytes(source, name)
+    check_json(raw, default_limits(), filename=filename)
     try:
         data = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise HistfmtError(f"cannot read UHI JSON: {error}", filename=filename) from None
     if not isinstance(data, dict):
         raise HistfmtError("expected a JSON object", filename=filename)
@@ -95,7 +99,7 @@ def _document(histograms: dict[str, Any], filename: str) -> Document:
     from histfmt.convert.uhi import from_hist
 
     try:
-        return from_hist(histograms)
+        return validate(from_hist(histograms), filename=filename)
     except HistfmtError as error:
         raise _named(error, filename) from None
     except (KeyError, TypeError, ValueError) as error:
@@ -138,7 +142,7 @@ def read_book(source: Source, /, *, name: str | None = None) -> Book:
     book = Book.new(plots)
     if skipped:
         book.metadata.extra["skipped"] = skipped
-    return book
+    return validate(book, filename=filename)
 
 
 def _groups(histograms: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -10,8 +10,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from histfmt.convert.hepdata.common import SUBMISSION
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, LimitError
 from histfmt.io import MAX_BYTES
+from histfmt.limits import default_limits
+from histfmt.prescan import check_yaml
 
 __all__ = ["Archive", "Folder", "Lone", "tar_gz", "write_folder", "yaml_documents"]
 
@@ -108,7 +110,7 @@ class Folder:
         return str(self.root / name)
 
     def read(self, name: str) -> bytes:
-        target = self.root / name
+        target = self.root / _checked_name(name, str(self.root))
         try:
             size = target.stat().st_size
             if size > MAX_BYTES:
@@ -186,34 +188,60 @@ class Archive:
         return f"{self.where}:{name}"
 
     def read(self, name: str) -> bytes:
-        key = name
+        key = _checked_name(name, self.where)
         if name != self.submission:
             key = (PurePosixPath(self.submission).parent / name).as_posix()
             key = key if key in self.names else f"./{key}"
         if key not in self.names:
             raise HistfmtError("no such file in the archive", filename=self.label(name))
         try:
+            limit = default_limits().decompressed_bytes
             if self._zip is not None:
                 size = self._zip.getinfo(key).file_size
-                if size > MAX_BYTES:
-                    raise HistfmtError(f"too large ({size} bytes)", filename=self.label(name))
+                if size > min(MAX_BYTES, limit):
+                    raise _too_large(size, limit, self.label(name))
                 return self._zip.read(key)
             assert self._tar is not None
             member = self._tar.getmember(key)
-            if member.size > MAX_BYTES:
-                raise HistfmtError(f"too large ({member.size} bytes)", filename=self.label(name))
+            if member.size > min(MAX_BYTES, limit):
+                raise _too_large(member.size, limit, self.label(name))
             stream = self._tar.extractfile(member)
             return stream.read() if stream is not None else b""
         except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as exc:
             raise HistfmtError(f"cannot read ({exc})", filename=self.label(name)) from None
 
 
+def _checked_name(name: str, where: str) -> str:
+    """A file name of the submission, refused when no file can have it (a NUL character)."""
+    if "\x00" in name:
+        raise HistfmtError(f"a file name with a NUL character: {name!r}", filename=where)
+    return name
+
+
+def _too_large(size: int, limit: int, label: str) -> HistfmtError:
+    if size > MAX_BYTES:
+        return HistfmtError(f"too large ({size} bytes)", filename=label)
+    return LimitError.at(
+        (),
+        f"{size:,} bytes once decompressed (limit decompressed_bytes = {limit:,})",
+        filename=label,
+        limit="decompressed_bytes",
+    )
+
+
 def yaml_documents(data: bytes, filename: str) -> list[Any]:
+    """Every YAML document of a HEPData file, read as safely as histfmt's own YAML
+    (:func:`histfmt.prescan.check_yaml`: no aliases, duplicate keys or endless nesting)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        check_yaml(data, default_limits(), filename=filename)
         return list(yaml.load_all(data, Loader=loader))
+    except (ValueError, OverflowError, RecursionError) as exc:  # what the checks leave out
+        if isinstance(exc, HistfmtError):
+            raise
+        raise HistfmtError(f"not valid YAML: {exc}", filename=filename) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         position = f" at line {where.line + 1}, column {where.column + 1}" if where else ""

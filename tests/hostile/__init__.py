@@ -1,0 +1,1 @@
+"""A generator of hostile inputs: valid files of every kind, cut, garbled and bent."""
