@@ -229,7 +229,7 @@ def report(plan: UploadPlan, setup: Setup, streams: list[Stream], load: tuple[fl
     for stream in streams:
         rounds = ", ".join(f"{r:.0f}" for r in stream.rates)
         loads = ", ".join(f"{x:.1f}" for x in stream.loads)
-        ratio = stream.median / sink.median if sink.rates else float("nan")
+        ratio = stream.median / sink.median if sink.median else float("nan")
         stored = "" if stream.stored is None else f"{stream.stored:,} / {stream.accepted:,}"
         table.append([
             stream.label, f"{stream.median:,.0f}/s", f"{ratio:.2f}x", rounds, loads,
