@@ -83,7 +83,7 @@ def create_plot() -> Any:
     if len(book.plots) == 1:
         doc = next(iter(book.plots.values()))
         plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
-        plot = storage().get_plot(plot_id)
+        plot = storage().recent_plot(plot_id)  # as just written: no query
         assert plot is not None
         return jsonify(_summary(plot)), 201
     collection, stored = store_book(

@@ -7,7 +7,8 @@ Files are ``<cache>/<plot id>/v<version>-<key>.<format>``, written to a ``.tmp*`
 first and renamed, so a reader sees a whole file or none.
 
 Size bound: given ``max_bytes``, the cache is pruned to 80 % of it by deleting the
-least recently used files (the oldest mtime; a cache hit touches its file). A full scan
+least recently used files (the oldest mtime; a cache hit touches its file, at most once
+a minute: ``TOUCH_AFTER_SECONDS``, so that a hot image costs no metadata write). A full scan
 of the folder costs a ``stat`` per file, so it does not run on every write: each
 process keeps an estimate per cache folder (the total found by its last scan plus the
 bytes it has written since) and scans only when the estimate crosses ``max_bytes``, on
@@ -53,6 +54,7 @@ DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024
 PRUNE_TARGET = 0.8  # pruning stops below this fraction of the bound
 PRUNE_EVERY_WRITES = 1000  # and a scan at least this often (other processes' writes)
 TEMPORARY_GRACE_SECONDS = 60.0  # a younger .tmp file may be one being written
+TOUCH_AFTER_SECONDS = 60.0  # a hit touches its file only when the last touch is older
 _PLOT_ID = re.compile(r"[0-9a-f-]{36}")
 
 
@@ -83,14 +85,23 @@ def cached_image(
 
 
 def _read_cached(target: Path) -> bytes | None:
-    """The cached file's bytes, touched as recently used; None when not cached."""
+    """The cached file's bytes, touched as recently used when its last touch is older
+    than ``TOUCH_AFTER_SECONDS``; None when not cached."""
     try:
-        data = target.read_bytes()
+        fd = os.open(target, os.O_RDONLY)
     except FileNotFoundError:
         return None
-    with contextlib.suppress(OSError):  # pruned meanwhile, or read-only: the bytes are good
-        os.utime(target)
-    return data
+    try:
+        info = os.fstat(fd)
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    if time.time() - info.st_mtime > TOUCH_AFTER_SECONDS:
+        with contextlib.suppress(OSError):  # pruned meanwhile, or read-only: the bytes are good
+            os.utime(target)
+    return b"".join(chunks)
 
 
 def prune_cache(cache: Path, max_bytes: int) -> int:

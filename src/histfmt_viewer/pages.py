@@ -23,7 +23,7 @@ from histfmt.render.style import STYLES
 from histfmt_viewer.documents import Refused, TooManyPlots, parse_upload
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
 from histfmt_viewer.numbers import numbers_tables
-from histfmt_viewer.storage import VISIBILITIES, User
+from histfmt_viewer.storage import VISIBILITIES, Plot, User
 from histfmt_viewer.view import View, parse_view
 from histfmt_viewer.web import (
     browse,
@@ -109,8 +109,9 @@ def document(plot_id: str, suffix: str) -> Response:
 @bp.get("/plots/<plot_id>/image.<any(png, svg, pdf):suffix>")
 def image(plot_id: str, suffix: str) -> Response:
     """The image of a view; a cached one is sent without reading the document."""
-    row = visible_plot(plot_id, session_user())
-    number = request.args.get("version", type=int) or row.latest
+    number = request.args.get("version", type=int)
+    row = _image_plot(plot_id) if number else visible_plot(plot_id, session_user())
+    number = number or row.latest
     view = _view()
 
     def read() -> Document:
@@ -129,6 +130,16 @@ def image(plot_id: str, suffix: str) -> Response:
     name = download_name(row.title, suffix, version=number)
     public = row.visibility == "public"
     return _download(data, MIMETYPES[suffix], name, inline=inline, public=public)
+
+
+def _image_plot(plot_id: str) -> Plot:
+    """The plot of a versioned image, or 404 as :func:`visible_plot` gives it, from the
+    storage's memory of recent rows (owner and visibility are always current); the
+    signed-in user is looked up only for a plot that is not public."""
+    row = storage().recent_plot(plot_id) if len(plot_id) <= 36 else None
+    if row is None or (row.visibility != "public" and not owns(session_user(), row)):
+        abort(404, "No such plot.")
+    return row
 
 
 def _download(

@@ -11,6 +11,7 @@ its own module and each usable alone on the same URL:
 ``books.py``              many plots stored at once, with their collection (``Books``)
 ``search.py``             filters, sort orders, pages; the text search of each database
 ``rows.py``               the typed rows handed out (``Plot``, ``Version``, ...), ``NotFound``
+``recent.py``             a per-process memory of rows read in the last seconds (``Recent``)
 ========================  ===============================================================
 """
 

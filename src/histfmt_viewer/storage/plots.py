@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from histfmt_viewer.storage.recent import Recent
 from histfmt_viewer.storage.rows import NotFound, Plot, PlotInfo, User, Version, VersionDocument
 from histfmt_viewer.storage.tables import Database, now, plot_tags, plots, users, versions
 
@@ -37,9 +38,11 @@ def insert_plots(
     *,
     visibility: str,
     collection_id: int | None,
+    written: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """Insert each ``(info, document)`` as version 1 of a new plot, in ``conn``'s
-    transaction; returns the new ids in the order given.
+    transaction; returns the new ids in the order given (and the ``plots`` rows in
+    ``written`` when given).
 
     The first plot is the newest, each next one a microsecond older: the newest-first
     lists (the default everywhere) show them in the order given.
@@ -63,6 +66,8 @@ def insert_plots(
         conn.execute(versions.insert(), version_rows)
     if tag_rows:
         conn.execute(plot_tags.insert(), tag_rows)
+    if written is not None:
+        written += rows
     return [row["id"] for row in rows]
 
 
@@ -72,6 +77,10 @@ _PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
 
 class Plots(Database):
     """Plots, their versions and tags."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.recent_plots: Recent[str, Plot] = Recent()
 
     def create_plot(
         self,
@@ -83,11 +92,14 @@ class Plots(Database):
         collection_id: int | None = None,
     ) -> str:
         """Store ``document`` as version 1 of a new plot; returns the plot's id."""
+        written: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
             (plot_id,) = insert_plots(
                 conn, owner, [(info, document)], visibility=visibility,
-                collection_id=collection_id,
+                collection_id=collection_id, written=written,
             )  # fmt: skip
+        # committed: the row as read back, without reading it (the upload's answer shows it)
+        self.recent_plots.put(plot_id, Plot.from_mapping({**written[0], "owner": owner.name}))
         return plot_id
 
     def add_version(self, plot_id: str, info: PlotInfo, document: str) -> int:
@@ -111,6 +123,7 @@ class Plots(Database):
                     plot_id=plot_id, number=number, document=document, created=updated
                 )
             )
+        self.recent_plots.forget(plot_id)
         return int(number)
 
     def delete_plot(self, plot_id: str) -> None:
@@ -119,12 +132,24 @@ class Plots(Database):
             conn.execute(versions.delete().where(versions.c.plot_id == plot_id))
             conn.execute(plot_tags.delete().where(plot_tags.c.plot_id == plot_id))
             conn.execute(plots.delete().where(plots.c.id == plot_id))
+        self.recent_plots.forget(plot_id)
 
     def get_plot(self, plot_id: str) -> Plot | None:
         """The plot; None when there is none of that id."""
         with self.engine.connect() as conn:
             row = conn.execute(_PLOT_BY_ID, {"plot_id": plot_id}).first()
         return None if row is None else Plot.from_row(row)
+
+    def recent_plot(self, plot_id: str) -> Plot | None:
+        """The plot as this process read it at most ``recent_plots.max_age`` seconds ago
+        (see ``recent.py``: its owner and visibility are current, its title and newest
+        version number may be that old); None when there is none of that id."""
+        row = self.recent_plots.get(plot_id)
+        if row is None:
+            row = self.get_plot(plot_id)
+            if row is not None:
+                self.recent_plots.put(plot_id, row)
+        return row
 
     def get_version(self, plot_id: str, number: int | None = None) -> VersionDocument | None:
         """One version (the newest when ``number`` is None) with its document text."""

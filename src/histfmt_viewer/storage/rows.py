@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -68,7 +68,11 @@ class Row:
     @classmethod
     def from_row(cls: type[R], row: Any) -> R:
         """The row of a SQLAlchemy result: its columns named as the fields."""
-        mapping = row._mapping
+        return cls.from_mapping(row._mapping)
+
+    @classmethod
+    def from_mapping(cls: type[R], mapping: Mapping[str, Any]) -> R:
+        """The row of column values by name (as written or as read)."""
         make: Any = cls
         result: R = make(**{name: _value(name, mapping[name]) for name in _field_names(cls)})
         return result

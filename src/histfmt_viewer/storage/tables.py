@@ -3,7 +3,8 @@ their creation and upgrade; and :class:`Database`, the engine every part of the 
 shares.
 
 The backend comes from the database URL: ``sqlite:///path`` (the default, a file in
-the instance folder) or ``postgresql://...`` (run with psycopg 3).
+the instance folder; opened in WAL mode with ``synchronous=NORMAL``, see
+:func:`_sqlite_pragmas`) or ``postgresql://...`` (run with psycopg 3).
 :meth:`Database.init_schema` creates missing tables, and on databases made by an earlier
 version also the indexes and (PostgreSQL) the ``search_vector`` column added since:
 adding the stored column rewrites ``plots`` once, under a lock, at start-up.
@@ -179,6 +180,8 @@ class Database:
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 30, "check_same_thread": False}
         self.engine: Engine = sa.create_engine(url, **options)
+        if url.startswith("sqlite"):
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.url = url
 
     def init_schema(self) -> None:
@@ -204,6 +207,23 @@ class Database:
     def close(self) -> None:
         """Close the pooled connections."""
         self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Write-ahead log and ``synchronous=NORMAL`` on every new SQLite connection.
+
+    In WAL mode a commit appends to the log without waiting for the disk; the log is
+    synced at checkpoints. A committed transaction survives a crash of the process
+    (gunicorn killed with ``-9``); a power cut or an OS crash can lose the last few
+    commits, never corrupt the database. With the default rollback journal every
+    commit waited for two syncs (~16 ms here). An in-memory database stays as it is.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
 
 
 def _create_schema(conn: sa.Connection) -> None:
