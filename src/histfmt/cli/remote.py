@@ -139,8 +139,10 @@ def push(
 def pull(
     plot_id: str, out: str | None, number: int | None, server: str | None, token: str | None
 ) -> None:
-    """Download plot ID (or the plot at the address ID, as push prints it) from a web
-    viewer and write it as a histfmt document.
+    """Download plot ID from a web viewer and write it as a histfmt document.
+
+    ID is the plot's id, or its page address as push prints it (which names the
+    server, and a version with ?version=N).
 
     The document is validated and the file replaced atomically; the file name
     is printed. Exit status: 0 written, 1 no such plot (or it is private), the
