@@ -11,6 +11,7 @@ import click
 from histfmt.cli.inputs import only, plot_option, read_input
 from histfmt.cli.report import EXIT_INVALID, fail
 from histfmt.comparison import ERRORS
+from histfmt.comparison.statistics import chi2_text
 from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def table(result: Comparison) -> str:
     chosen = quantity[result.reference]
     rows = [["file", "quantity", "chi2/ndf", "p-value", "KS", "compatible"]]
     for pair in result.pairs:
-        chi2 = "inf" if pair.chi2 == float("inf") else f"{pair.chi2:.4g}"
+        chi2 = chi2_text(pair.chi2)
         ratio = "" if pair.chi2_ndf is None else f" = {pair.chi2_ndf:.3g}"
         rows.append([
             pair.other, quantity[pair.other]["quantity"], f"{chi2}/{pair.ndf}{ratio}",

@@ -19,6 +19,7 @@ import numpy as np
 from msgspec import UNSET
 
 from histfmt.comparison.quantity import Measured
+from histfmt.comparison.statistics import chi2_text
 from histfmt.model import (
     FORMAT_VERSION,
     Asymmetric,
@@ -86,7 +87,7 @@ def _yield(measured: Measured, label: str) -> Yield:
 def _legend(measured: Measured, pair: dict[str, Any] | None) -> str:
     if pair is None:
         return f"{measured.name} (reference)"
-    chi2 = "inf" if pair["chi2"] is None else f"{pair['chi2']:.4g}"
+    chi2 = chi2_text(pair["chi2"])
     return f"{measured.name}: $\\chi^2$/ndf = {chi2}/{pair['ndf']}, p = {pair['p_value']:.3g}"
 
 

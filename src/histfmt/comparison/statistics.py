@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["chi2_sf", "chi2_test", "ks_distance"]
+__all__ = ["chi2_sf", "chi2_test", "chi2_text", "ks_distance"]
 
 _EPSILON = 1e-15
 _TINY = 1e-300
@@ -116,3 +116,15 @@ def ks_distance(other: Any, reference: Any) -> float | None:
     if not a.size or total_a <= 0 or total_b <= 0:
         return None
     return float(np.max(np.abs(np.cumsum(a) / total_a - np.cumsum(b) / total_b)))
+
+
+def chi2_text(chi2: float | None) -> str:
+    """χ² for people: four significant digits, every digit before the point, ``inf``
+    (``None`` stands for infinity, as in JSON reports).
+
+    >>> chi2_text(549.43282), chi2_text(100037.269), chi2_text(0.0), chi2_text(None)
+    ('549.4', '100037', '0', 'inf')
+    """
+    if chi2 is None or math.isinf(chi2):
+        return "inf"
+    return f"{chi2:.4g}" if abs(chi2) < 1e4 else f"{chi2:.0f}"
