@@ -92,13 +92,19 @@ class Comparison:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON: the statistics, without the overlay."""
-        return {
-            "reference": self.reference,
-            "threshold": self.threshold,
-            "compatible": self.compatible,
-            "inputs": self.inputs,
-            "pairs": [pair.as_dict() for pair in self.pairs],
-        }
+        return _report(self.reference, self.threshold, self.inputs, self.pairs)
+
+
+def _report(
+    reference: str, threshold: float, inputs: list[dict[str, Any]], pairs: list[Pair]
+) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "threshold": threshold,
+        "compatible": all(pair.compatible for pair in pairs),
+        "inputs": inputs,
+        "pairs": [pair.as_dict() for pair in pairs],
+    }
 
 
 def _named(docs: Mapping[str, Document] | Sequence[Document]) -> list[tuple[str, Document]]:
@@ -204,13 +210,7 @@ def compare(
         for position, other in enumerate(measured)
         if position != index
     ]
-    statistics: dict[str, Any] = {
-        "reference": reference_name,
-        "threshold": threshold,
-        "compatible": all(pair.compatible for pair in pairs),
-        "inputs": inputs,
-        "pairs": [pair.as_dict() for pair in pairs],
-    }
+    statistics = _report(reference_name, threshold, inputs, pairs)
     document = overlay(measured, index, statistics["pairs"], x=x, y=y, source=source,
                        statistics=statistics)  # fmt: skip
     return Comparison(reference_name, threshold, inputs, pairs, document)
