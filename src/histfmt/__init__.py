@@ -12,11 +12,16 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from histfmt.errors import HistfmtError, ValidationError
 from histfmt.io import dump, dumps, load, load_book, loads, loads_book, validate
 from histfmt.model import FORMAT_VERSION, Axis, Book, Document
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from histfmt.comparison import Comparison
 
 __all__ = [
     "FORMAT_VERSION",
@@ -26,6 +31,7 @@ __all__ = [
     "HistfmtError",
     "ValidationError",
     "__version__",
+    "compare",
     "dump",
     "dumps",
     "from_hist",
@@ -49,3 +55,14 @@ def from_hist(histograms: Any, /, **kwargs: Any) -> Document:
     from histfmt.convert.uhi import from_hist as convert
 
     return convert(histograms, **kwargs)
+
+
+def compare(docs: Mapping[str, Document] | Sequence[Document], /, **kwargs: Any) -> Comparison:
+    """Compare the same quantity of several documents with a reference: χ²/ndf, p-value,
+    Kolmogorov-Smirnov distance, and the overlay as a document.
+
+    See :func:`histfmt.comparison.compare` for the options.
+    """
+    from histfmt.comparison import compare as run
+
+    return run(docs, **kwargs)
