@@ -105,7 +105,9 @@ def test_artist_count_does_not_grow_with_bins() -> None:
         fig = figure(_large(n_bins), options=RenderOptions(dpi=50))
         return sum(len(ax.get_children()) for ax in fig.axes)
 
-    assert artists(10) == artists(20_000)
+    few, many = artists(10), artists(20_000)
+    # at most the off-scale arrows more: one path and one marker line per direction
+    assert few <= many <= few + 4
 
 
 def test_sub_pixel_bins_keep_their_envelope() -> None:
@@ -194,7 +196,7 @@ def test_hidden_samples_leave_the_stack_and_the_ratio() -> None:
         fig = figure(doc, options=RenderOptions(dpi=20, hide=hide))
         if len(fig.axes) < 2:
             return None
-        (points,) = [line for line in fig.axes[1].lines if len(line.get_ydata()) > 2]
+        (points,) = [line for line in fig.axes[1].lines if line.get_marker() == "o"]
         return np.asarray(points.get_ydata(), dtype=float)
 
     everything = ratio_data(frozenset())

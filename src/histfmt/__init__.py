@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from histfmt.errors import HistfmtError, ValidationError
@@ -43,6 +44,26 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Imported on first use (``histfmt.render.mpl.figure(doc)`` after ``import histfmt``),
+# so that ``import histfmt`` stays light: no matplotlib, scipy or click until needed.
+_SUBMODULES = frozenset(
+    {
+        "cli", "codec", "combine", "comparison", "contents", "convert", "errors",
+        "intervals", "io", "limits", "model", "prescan", "remote", "render", "schema",
+        "semantics", "shown", "summary",
+    }
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES})
 
 
 def from_hist(histograms: Any, /, **kwargs: Any) -> Document:

@@ -73,6 +73,15 @@ ErrorSpec = Literal[
     "stat+syst+env",
     "poisson",
 ]
+PoissonChoice = Annotated[
+    bool | UnsetType,
+    Meta(
+        description="Points: the `stat` part of the error bars of counts is their Poisson "
+        "(Garwood) interval (`true`) or their stored `stat` (`false`); absent: Poisson when "
+        "every yield drawn is a count stored as `int`, or without `stat` and `variances` "
+        "and holding whole numbers."
+    ),
+]
 WriterInfo = Annotated[
     dict[str, dict[str, Any]],
     Meta(
@@ -540,9 +549,10 @@ class Stack(_Base):
             "(Garwood) interval computed from the values."
         ),
     ] = "stat"
+    poisson: PoissonChoice = UNSET
     x_errorbar: Annotated[
         bool, Meta(description="Points: draw horizontal bars of half the bin width.")
-    ] = True
+    ] = False
     keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
     cell_text: Annotated[
         bool, Meta(description="Map: write each cell's value (and uncertainty) in it.")
@@ -570,7 +580,8 @@ class RatioItem(_Base):
         ErrorSpec | UnsetType,
         Meta(description="Denominator uncertainty (band around 1); default: `error`."),
     ] = UNSET
-    x_errorbar: Annotated[bool, Meta(description="Points: draw horizontal bars.")] = True
+    poisson: PoissonChoice = UNSET
+    x_errorbar: Annotated[bool, Meta(description="Points: draw horizontal bars.")] = False
     keep_zero: Annotated[bool, Meta(description="Points: draw empty bins too.")] = False
     label: ItemLabel = UNSET
     style: Style = field(default_factory=Style)
@@ -922,11 +933,14 @@ class Document(_Base, kw_only=True):
         type: Literal["filled", "step", "points", "band", "map"] = "filled",
         error: ErrorSpec = "stat",
         styles: list[Style | dict[str, Any]] | None = None,
+        poisson: bool | None = None,
     ) -> Document:
         """Add a stack, bottom layer first.
 
         Each item is a yield name (its label is the yield's ``label`` or name) or a
         ``(yields, label)`` pair, where ``yields`` is a name or a list of names.
+        ``poisson`` (points): Poisson or stored ``stat`` error bars; None: the rule
+        (Poisson for counts stored as ``int`` or without ``stat``/``variances``).
         """
         content = []
         for index, item in enumerate(items):
@@ -940,7 +954,8 @@ class Document(_Base, kw_only=True):
             if isinstance(style, dict):
                 style = msgspec.convert(style, Style)
             content.append(StackItem(yields=names, label=text, style=style))
-        self.stacks.append(Stack(content=content, type=type, error=error))
+        chosen = UNSET if poisson is None else poisson
+        self.stacks.append(Stack(content=content, type=type, error=error, poisson=chosen))
         return self
 
     def add_ratio(
@@ -953,8 +968,10 @@ class Document(_Base, kw_only=True):
         error: ErrorSpec = "stat",
         den_error: ErrorSpec | None = None,
         label: str | None = None,
+        poisson: bool | None = None,
     ) -> Document:
-        """Add a bottom-panel item comparing ``numerator`` with ``denominator``."""
+        """Add a bottom-panel item comparing ``numerator`` with ``denominator``
+        (``poisson``: as in :meth:`add_stack`, for the numerator)."""
 
         def names(value: str | list[str] | None) -> list[str]:
             if value is None:
@@ -969,6 +986,7 @@ class Document(_Base, kw_only=True):
                 error=error,
                 den_error=UNSET if den_error is None else den_error,
                 label=UNSET if label is None else label,
+                poisson=UNSET if poisson is None else poisson,
             )
         )
         return self

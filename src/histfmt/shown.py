@@ -21,7 +21,7 @@ from histfmt.combine import combine_yield, variation_sides
 from histfmt.combine import project as project_document
 from histfmt.errors import HistfmtError
 from histfmt.intervals import garwood_interval
-from histfmt.model import Asymmetric, Axis, Document, Projection, Yield
+from histfmt.model import Asymmetric, Axis, Document, Projection, RatioItem, Stack, Yield
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -390,16 +390,45 @@ class Shown:
             shifts,
         )
 
+    def poisson(self, item: Stack | RatioItem, refs: list[str]) -> bool:
+        """Whether the ``stat`` part of the error bars of ``refs`` drawn by ``item`` is
+        their Poisson interval: ``item.poisson`` when set, otherwise (points only) when
+        every referenced yield is a count stored as ``int``, or one without ``stat`` and
+        ``variances`` whose values are whole numbers (observed events, whose uncertainty
+        follows from their number)."""
+        if item.type != "points":
+            return False
+        if isinstance(item.poisson, bool):
+            return item.poisson
+        return bool(refs) and all(self._counted(ref) for ref in refs)
+
+    def _counted(self, ref: str) -> bool:
+        found = None if "/" in ref else self.doc.yields.get(ref)
+        if found is None or found.kind != "count":
+            return False
+        if found.storage == "int":
+            return True
+        if not (isinstance(found.stat, UnsetType) and isinstance(found.variances, UnsetType)):
+            return False
+        values = np.asarray(found.values, dtype=np.float64)
+        values = values[np.isfinite(values)]
+        return bool(np.all((values >= 0) & (values == np.round(values))))
+
     # -- components -> drawable series ------------------------------------------------------
 
-    def series(self, components: Components, error: str) -> Series:
-        """Values and the uncertainty named by ``error`` (parts added in quadrature)."""
+    def series(self, components: Components, error: str, *, poisson: bool = False) -> Series:
+        """Values and the uncertainty named by ``error`` (parts added in quadrature);
+        ``poisson``: the ``stat`` part is the Poisson (Garwood) interval of the values."""
         values = components.values
         up2 = np.zeros_like(values)
         down2 = np.zeros_like(values)
         parts = [] if error == "none" else error.split("+")
         for part in parts:
-            if part == "stat":
+            if part == "poisson" or (part == "stat" and poisson):
+                lower, upper = garwood_interval(values)
+                up2 = up2 + (upper - values).clip(0) ** 2
+                down2 = down2 + (values - lower).clip(0) ** 2
+            elif part == "stat":
                 up2, down2 = up2 + components.stat_up2, down2 + components.stat_down2
             elif part == "syst":
                 up2, down2 = up2 + components.syst_up2, down2 + components.syst_down2
@@ -408,10 +437,6 @@ class Shown:
                     high = np.maximum(np.maximum(up, down), 0.0)
                     low = np.minimum(np.minimum(up, down), 0.0)
                     up2, down2 = up2 + high**2, down2 + low**2
-            elif part == "poisson":
-                lower, upper = garwood_interval(values)
-                up2 = up2 + (upper - np.round(values)) ** 2
-                down2 = down2 + (np.round(values) - lower) ** 2
         return Series(values, np.sqrt(up2), np.sqrt(down2))
 
     def normalisation(self, total: Array, refs: list[str] | None = None) -> Array | float:

@@ -251,8 +251,10 @@ def show(
 )
 @click.option("--rebin", metavar="EDGES", help="Draw with these edges, e.g. 0,50,100,200.")
 @click.option("--project", metavar="x|y[:START:STOP]|none", default=None, help=PROJECT_HELP)
-@click.option("--style", type=click.Choice(STYLES),
-              help="Plot style (default: the badge's experiment, else histfmt's).")  # fmt: skip
+@click.option("--style", type=click.Choice(STYLES, case_sensitive=False),
+              metavar=f"[{'|'.join(STYLES)}]",
+              help="Plot style, in any case (default: the badge's experiment, else "
+                   "histfmt's).")  # fmt: skip
 @click.option("--no-ratio", is_flag=True, help="Leave out the ratio panel.")
 @click.option(
     "--strict",

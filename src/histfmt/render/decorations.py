@@ -25,6 +25,7 @@ __all__ = [
     "comparison_axis",
     "drawn_refs",
     "margins",
+    "nice_ticks",
     "panels",
     "place_legend_and_headroom",
     "plain_tick_formatter",
@@ -117,37 +118,64 @@ def margins(fig: Figure, *, categories: list[str] | None) -> None:
     )
 
 
+# Legend layouts tried in turn: (font size, columns, below the badge); the first that
+# stays inside the frame, clear of the badge, and leaves the data LEAST_FILL of the
+# panel wins (else the one that leaves the most).
+_LEGEND_LAYOUTS = (
+    ("medium", 1, False),
+    ("small", 1, False),
+    ("small", 2, False),
+    ("x-small", 1, False),
+    ("x-small", 2, False),
+    ("small", 2, True),
+    ("x-small", 2, True),
+    ("x-small", 3, True),
+    ("xx-small", 1, False),
+    ("xx-small", 2, False),
+    ("xx-small", 2, True),
+)
+LEAST_FILL = 0.5
+"""The highest point drawn reaches at least this share of the main panel's height."""
+_GAP = 0.04  # axes fraction between the highest point and the lowest box above it
+
+
 def place_legend_and_headroom(ax: Axes, painter: Painter, badge: list[Any], *, logy: bool) -> None:
-    """Legend top right (order: data, band, stack top to bottom); y range leaves room."""
+    """Legend top right (order: data, band, stack top to bottom), in the first layout
+    that leaves the data at least half the panel; the y range then puts the highest
+    point drawn below the lowest box (badge or legend) as measured on the canvas."""
     entries = sorted((e for e in painter.legend if e[1] is not None), key=lambda e: -e[0])
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     to_axes = ax.transAxes.inverted()
     boxes = [a.get_window_extent(renderer).transformed(to_axes) for a in badge]
+    badge_bottom = min((b.y0 for b in boxes), default=1.0)
     if entries:
         handles, texts = [e[1] for e in entries], [e[2] for e in entries]
-        badge_bottom = min((b.y0 for b in boxes), default=1.0)
-        # Top right beside the badge; smaller; else a two-column legend below the badge.
-        below = badge_bottom - 0.01
-        attempts = [
-            ("medium", 1, 1.0),
-            ("small", 1, 1.0),
-            ("x-small", 1, 1.0),
-            ("small", 2, below),
-            ("x-small", 2, below),
-        ]
-        for fontsize, ncols, top in attempts:
+
+        def draw(layout: tuple[str, int, bool]) -> Any:
+            fontsize, ncols, below = layout
+            top = badge_bottom - 0.01 if below else 1.0
             legend = ax.legend(
                 handles, texts, loc="upper right", ncols=max(ncols, 2 if len(entries) > 8 else 1),
                 borderaxespad=0.8, fontsize=fontsize,
                 bbox_to_anchor=(0, 0, 1, top), bbox_transform=ax.transAxes,
             )  # fmt: skip
-            legend_box = legend.get_window_extent(renderer).transformed(to_axes)
-            inside = legend_box.x0 >= 0
-            if inside and not any(box.overlaps(legend_box) for box in boxes):
+            return legend.get_window_extent(renderer).transformed(to_axes)
+
+        chosen, room = _LEGEND_LAYOUTS[-1], -1.0
+        for layout in _LEGEND_LAYOUTS:
+            legend_box = draw(layout)
+            if legend_box.x0 < 0 or any(box.overlaps(legend_box) for box in boxes):
+                continue
+            lowest = min(legend_box.y0, badge_bottom)
+            if lowest > room:
+                chosen, room = layout, lowest
+            if lowest - _GAP >= LEAST_FILL:
                 break
+        if layout != chosen:
+            legend_box = draw(chosen)
         boxes.append(legend_box)
     lowest = min((box.y0 for box in boxes), default=1.0)
-    fraction = float(np.clip(lowest - 0.04, 0.2, 0.95))
+    fraction = float(np.clip(lowest - _GAP, LEAST_FILL, 0.95))
     y_axis = painter.doc.y_axis
     top = max(painter.tops, default=1.0) or 1.0
     if logy:
@@ -273,17 +301,15 @@ def comparison_axis(
     painter: Painter,
     *,
     default: str | None = None,
+    fixed: bool = True,
 ) -> None:
-    """The comparison panel's label and range; ``default`` labels it when the document
-    does not (e.g. 'Efficiency' for efficiencies drawn as they are)."""
-    from matplotlib.ticker import MaxNLocator
-
+    """The comparison panel's label, range and ticks; ``default`` labels it when the
+    document does not (e.g. 'Efficiency' for efficiencies drawn as they are); ``fixed``
+    false: the document's limits are ignored (they were chosen for other samples)."""
     settings = doc.ratio_axis
     default = (
         default or {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[settings.kind]
     )
-    if not settings.log:  # no label at the top edge, where the main panel's axis ends
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, prune="upper"))
     ax.set_ylabel(painter.text(settings.label) or default)
     if settings.log:
         ax.set_yscale("log")
@@ -304,10 +330,29 @@ def comparison_axis(
         bottom, top = min(low, 0.0) - margin, max(high, 0.0) + margin
     else:
         bottom, top = -1.0, 1.0
-    if not isinstance(settings.min, UnsetType):
+    if fixed and not isinstance(settings.min, UnsetType):
         bottom = settings.min
-    if not isinstance(settings.max, UnsetType):
+    if fixed and not isinstance(settings.max, UnsetType):
         top = settings.max
     if settings.log and bottom <= 0:
         bottom = top / 100
     ax.set_ylim(bottom, top)
+    if not settings.log:
+        ax.set_yticks(nice_ticks(bottom, top))
+
+
+def nice_ticks(bottom: float, top: float, most: int = 4) -> list[float]:
+    """At most ``most`` ticks from ``bottom`` up to (not at: the main panel's axis ends
+    there) ``top``, at the multiples of 1, 2, 2.5 or 5 times a power of ten. Every such
+    step up to 1 has 1 among its multiples, so a ratio panel's reference is labelled
+    (and 0 always is, for a difference or a pull)."""
+    span = top - bottom
+    if not (np.isfinite(span) and span > 0):
+        return []
+    power = 10.0 ** np.floor(np.log10(span / most))
+    for step in (m * power * scale for scale in (1, 10, 100) for m in (1, 2, 2.5, 5)):
+        ticks = step * np.arange(np.ceil(bottom / step - 1e-9), np.floor(top / step + 1e-9) + 1)
+        ticks = ticks[ticks < top - 1e-9 * span]
+        if len(ticks) <= most:
+            return [round(float(t), 12) + 0.0 for t in ticks]  # no '-0'
+    return [bottom]

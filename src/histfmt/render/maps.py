@@ -122,7 +122,10 @@ def _panels(
     kind = doc.ratio_axis.kind
     given = doc.ratio_axis.label
     for item in ratio:
-        numerator = shown.series(shown.components(list(item.numerator)), item.error)
+        refs = list(item.numerator)
+        numerator = shown.series(
+            shown.components(refs), item.error, poisson=shown.poisson(item, refs)
+        )
         denominator = None
         if item.denominator:
             den_error = item.den_error if isinstance(item.den_error, str) else item.error

@@ -157,7 +157,13 @@ def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = froze
         alone = [ref for item in ratio_items if not item.denominator for ref in item.numerator]
         drawn_as_is = len(alone) == sum(len(item.numerator) for item in ratio_items)
         default = kind_label(shown.kind(alone)) if drawn_as_is else None
-        comparison_axis(doc, comparison, low, high, painter, default=default)
+        hidden = options.hide & {
+            ref.partition("/")[0] for item in doc.ratio for ref in item.numerator + item.denominator
+        }
+        comparison_axis(
+            doc, comparison, low, high, painter, default=default, fixed=not hidden
+        )  # a hidden sample changes the comparison: the document's range no longer fits it
+        painter.off_scale(comparison)
     for line in doc.v_lines:
         for axis in [a for a in (ax, comparison) if a is not None]:
             draw_vline(axis, line, main=axis is ax)

@@ -43,6 +43,7 @@ class Painter:
         self.bottoms: list[float] = []
         self.band_labelled = False
         self.decimate: Decimator | None = None
+        self.compared: list[tuple[Any, Any, str]] = []  # comparison points: x, y, colour
 
     def stairs(self, ax: Axes, values: Any, *, baseline: Any = 0, **kwargs: Any) -> Any:
         """A step outline or filled band over the drawn bins (decimated past pixel size)."""
@@ -68,7 +69,9 @@ class Painter:
             return
         for position, layer in enumerate(layers):
             refs_so_far = refs_so_far + list(layer.yields)
-            series = self._series(refs_so_far, stack.error)
+            series = self._series(
+                refs_so_far, stack.error, poisson=self.shown.poisson(stack, refs_so_far)
+            )
             label = self.text(layer.label, legend=True)
             style = layer.style
             color = get(style, "color", None)
@@ -124,10 +127,11 @@ class Painter:
                 self.legend.append((50, band, uncertainty_label(stack.error)))
                 self.band_labelled = True
 
-    def _series(self, refs: list[str], error: str) -> Series:
+    def _series(self, refs: list[str], error: str, *, poisson: bool = False) -> Series:
         shown = self.shown
         components = shown.components(refs)
-        return shown.series(components, error).scaled(shown.normalisation(components.values, refs))
+        drawn = shown.series(components, error, poisson=poisson)
+        return drawn.scaled(shown.normalisation(components.values, refs))
 
     def _extent(self, series: Series) -> None:
         top = series.values + series.up
@@ -210,7 +214,8 @@ class Painter:
         ax.axhline(reference, color="black", linewidth=0.8, linestyle="--", zorder=1)
         low, high = np.inf, -np.inf
         for item in items:
-            numerator = self._series(list(item.numerator), item.error)
+            refs = list(item.numerator)
+            numerator = self._series(refs, item.error, poisson=self.shown.poisson(item, refs))
             denominator = None
             if item.denominator:
                 den_error = (
@@ -226,6 +231,9 @@ class Painter:
             style = item.style
             if item.type == "points":
                 self._points(ax, shown, item, style)
+                self.compared.append(
+                    (self.binning.centers, shown.values, get(style, "color", "black"))
+                )
             elif item.type == "band":
                 self._band(ax, shown, label=None, color=get(style, "color", "#3f90da"),
                            hatch=None, filled=True)  # fmt: skip
@@ -246,6 +254,26 @@ class Painter:
             if finite.size:
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
         return low, high
+
+    def off_scale(self, ax: Axes) -> None:
+        """An arrow at the panel's edge over every comparison point beyond its range,
+        pointing where the point is (one path and two marker lines, whatever the count)."""
+        from matplotlib.lines import Line2D
+        from matplotlib.transforms import blended_transform_factory
+
+        bottom, top = ax.get_ylim()
+        edge = blended_transform_factory(ax.transData, ax.transAxes)
+        for x, y, color in self.compared:
+            with np.errstate(invalid="ignore"):
+                above, below = x[y > top], x[y < bottom]
+            for xs, start, end, marker in ((above, 0.72, 0.95, "^"), (below, 0.28, 0.05, "v")):
+                if not len(xs):
+                    continue
+                ys = np.tile([start, end], (len(xs), 1))
+                add_segments(ax, np.column_stack([xs, xs]), ys, color=color, linewidth=1.2,
+                             transform=edge)  # fmt: skip
+                ax.add_artist(Line2D(xs, np.full(len(xs), end), marker=marker, markersize=5,
+                                     color=color, linestyle="none", transform=edge))  # fmt: skip
 
 
 def draw_graph(ax: Axes, graph: Any, painter: Painter) -> None:

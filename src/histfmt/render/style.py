@@ -7,7 +7,7 @@ from typing import Any
 
 from histfmt.errors import HistfmtError
 
-__all__ = ["PALETTE", "STYLES", "rc_for"]
+__all__ = ["PALETTE", "STYLES", "rc_for", "style_named"]
 
 # Petroff (2021) 10-colour sequence: distinguishable under the common colour-vision
 # deficiencies, the default of the HEP plotting recommendations and matplotlib's
@@ -26,6 +26,15 @@ PALETTE = [
 ]
 
 STYLES = ("default", "ATLAS", "CMS", "LHCb", "ALICE", "ROOT")
+
+
+def style_named(name: str) -> str:
+    """The style called ``name``, in any case (``atlas`` is ``ATLAS``); HistfmtError if none."""
+    for style in STYLES:
+        if style.lower() == name.lower():
+            return style
+    raise HistfmtError(f"unknown style {name!r}; choose one of {', '.join(STYLES)}")
+
 
 _DEFAULT: dict[str, Any] = {
     "figure.figsize": (6.0, 6.0),
@@ -54,6 +63,10 @@ _DEFAULT: dict[str, Any] = {
     "pdf.compression": 6,
 }
 
+
+# TrueType (Type 42) fonts in PDF and PostScript, as journals ask, not Type 3 bitmaps-as-
+# procedures: text stays text (searchable, sharp at any zoom).
+_EMBEDDED_FONTS = {"pdf.fonttype": 42, "ps.fonttype": 42}
 
 _SMALLEST_TEXT = 9.0  # points: scaled-down styles stay readable
 _SCALED = (
@@ -128,8 +141,7 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     With ``width`` (inches) smaller than the style's own figure width, text and
     tick sizes shrink in proportion, so the plot keeps the style's look.
     """
-    if style not in STYLES:
-        raise HistfmtError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    style = style_named(style)
     from cycler import cycler
 
     rc = dict(_DEFAULT)
@@ -137,6 +149,7 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
         rc.update(experiment_style(style))
     rc["axes.prop_cycle"] = cycler(color=PALETTE)
     rc["svg.hashsalt"] = "histfmt"
+    rc.update(_EMBEDDED_FONTS)
     native = float(rc.get("figure.figsize", (6.0, 4.5))[0])
     if width is not None and width < native:
         for key in _SCALED:

@@ -276,7 +276,7 @@ def _ratio_line(doc: Document, shown: Shown, item: RatioItem) -> str:
         ratio = num.values[good] / den.values[good]
         text += f", {ratio.min():.3g} … {ratio.max():.3g} per bin"
     try:
-        n_err = shown.series(num, item.error)
+        n_err = shown.series(num, item.error, poisson=shown.poisson(item, list(item.numerator)))
         d_err = shown.series(den, item.den_error if isinstance(item.den_error, str) else item.error)
     except ImportError:  # a Poisson interval needs scipy
         return text
