@@ -65,17 +65,35 @@ def prefit_widths(model: Any) -> Array:
 
 def symmetric_shifts(model: Any, values: Array, widths: Array) -> Array:
     """Every component's symmetrised shift ``(f(values + widths_i) - f(values - widths_i))
-    / 2`` per sample and bin, shape ``(parameters, samples, bins)``; zero for a zero width."""
+    / 2`` per sample and bin, shape ``(parameters, samples, bins)``; zero for a zero width.
+
+    The components of a per-bin parameter (staterror, shapesys, shapefactor: component
+    ``j`` acts on bin ``j`` of a channel and on no other bin) are moved together, two
+    evaluations for all of them, and each bin's shift is given to its own component.
+    """
     nominal = _by_sample(model, values)
     shifts = np.zeros((len(values), *nominal.shape))
-    for index, width in enumerate(widths):
-        if width <= 0:
+    local = np.zeros(nominal.shape[1], dtype=np.int64)  # a bin's index in its channel
+    for channel in model.config.channels:
+        where = model.config.channel_slices[channel]
+        local[where] = np.arange(where.stop - where.start)
+    start = 0
+    for name in model.config.par_order:
+        size = int(model.config.param_set(name).n_parameters)
+        components = np.arange(start, start + size)
+        start += size
+        if not np.any(widths[components] > 0):
             continue
         shifted = values.copy()
-        shifted[index] = values[index] + width
+        shifted[components] = values[components] + widths[components]
         up = _by_sample(model, shifted)
-        shifted[index] = values[index] - width
-        shifts[index] = (up - _by_sample(model, shifted)) / 2
+        shifted[components] = values[components] - widths[components]
+        shift = (up - _by_sample(model, shifted)) / 2
+        if size == 1:
+            shifts[components[0]] = shift
+            continue
+        for number, index in enumerate(components):
+            shifts[index] = np.where(local == number, shift, 0.0)
     return shifts
 
 

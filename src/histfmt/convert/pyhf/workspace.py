@@ -92,7 +92,7 @@ def load_workspace(
         chosen = measurement or workspace.measurement_names[0]
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "jsonschema.RefResolver", DeprecationWarning)
-            model = workspace.model(measurement_name=chosen)
+            model = workspace.model(measurement_name=chosen, validate=False)  # it was
         data = [float(value) for value in workspace.data(model)]
     except Exception as error:
         raise _refusal(error, filename, "cannot build the pyhf model") from None
