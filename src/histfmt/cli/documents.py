@@ -364,8 +364,23 @@ def render(
     ".tar.gz: hepdata).",
 )  # fmt: skip
 @select_option
+@click.option(
+    "--description", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+    help="pyhf workspaces: the plot description (bin edges, observable, sample labels, "
+    "colours, stacking order per channel). Without it the x axis is the bin index.",
+)  # fmt: skip
+@click.option(
+    "--fit", is_flag=True,
+    help="pyhf workspaces: fit the model to the observed data (MINUIT) and write post-fit "
+    "plots, the band from the fit covariance.",
+)  # fmt: skip
 def convert(
-    inputs: tuple[str, ...], output: str, to: str | None, patterns: tuple[str, ...]
+    inputs: tuple[str, ...],
+    output: str,
+    to: str | None,
+    patterns: tuple[str, ...],
+    description: str | None,
+    fit: bool,
 ) -> None:
     """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData, ROOT or YODA.
 
@@ -387,6 +402,7 @@ def convert(
       histfmt convert histograms.root book.json          # every plot, one book file
       histfmt convert histograms.root plots/ --select 'jets/*'  # one file per plot
       histfmt convert old/*.json new/ --to histfmt       # many into a folder
+      histfmt convert workspace.json plots.json --description plots.yaml --fit
     """
     from histfmt.convert import registry
 
@@ -408,7 +424,7 @@ def convert(
     with click.progressbar(pairs, label="converting", file=sys.stderr, hidden=not many) as bar:
         for source, target in bar:
             try:
-                book = _read(source, patterns)
+                book = _read_fit_model(source, patterns, description, fit)
                 _write(book, target, kind, per_plot=folder and not many and kind != "hepdata")
                 for path, reason in book.skipped.items():
                     click.echo(f"{source}: skipped {path}: {reason}", err=True)
@@ -428,6 +444,26 @@ def convert(
     elif not failed:
         click.echo(output)
     sys.exit(EXIT_INVALID if failed else 0)
+
+
+def _read_fit_model(
+    source: str, patterns: tuple[str, ...], description: str | None, fit: bool
+) -> Book:
+    """``_read``, with a pyhf workspace's plot description and fit (refused for other
+    inputs); a workspace read without a description says its x axis is the bin index."""
+    from histfmt.convert import registry
+
+    kind = registry.detect(source) if source != "-" else None
+    if kind != "pyhf":
+        if description is not None or fit:
+            raise HistfmtError("--description and --fit are for pyhf workspaces only")
+        return _read(source, patterns)
+    from histfmt.convert import pyhf
+
+    book = pyhf.read_book(source, description=description, fit=fit)
+    if description is None:
+        click.echo(f"{source}: warning: no --description, the x axis is the bin index", err=True)
+    return selected(book, patterns, source)
 
 
 def _write(book: Book, target: str, kind: Any, *, per_plot: bool) -> None:

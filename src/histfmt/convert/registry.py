@@ -20,11 +20,13 @@ from histfmt.io import regular_file
 
 if TYPE_CHECKING:
     from histfmt.convert import hepdata, native, root, uhepp, uhi_file
+    from histfmt.convert import pyhf as pyhf_workspace
     from histfmt.convert.yoda import documents as yoda
     from histfmt.model import Book, Document
 
     # every converter module satisfies the interface (checked by mypy)
     _CHECKED: tuple[Converter, ...] = (native, uhepp, uhi_file, hepdata, root, yoda)
+    _CHECKED_PYHF: Converter = pyhf_workspace
 
 __all__ = [
     "KINDS",
@@ -41,8 +43,8 @@ __all__ = [
     "write_book",
 ]
 
-Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root", "yoda"]
-KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root", "yoda")
+Kind = Literal["histfmt", "uhepp", "uhi", "hepdata", "root", "yoda", "pyhf"]
+KINDS: tuple[Kind, ...] = ("histfmt", "uhepp", "uhi", "hepdata", "root", "yoda", "pyhf")
 _MODULES: dict[Kind, str] = {
     "histfmt": "histfmt.convert.native",
     "uhepp": "histfmt.convert.uhepp",
@@ -50,11 +52,13 @@ _MODULES: dict[Kind, str] = {
     "hepdata": "histfmt.convert.hepdata",
     "root": "histfmt.convert.root",
     "yoda": "histfmt.convert.yoda.documents",
+    "pyhf": "histfmt.convert.pyhf",  # a pyhf workspace (read only)
 }
-_SNIFF_ORDER: tuple[Kind, ...] = ("root", "yoda", "uhi", "uhepp", "hepdata")
+_SNIFF_ORDER: tuple[Kind, ...] = ("root", "yoda", "uhi", "uhepp", "hepdata", "pyhf")
 _EXPECTED = (
     "a histfmt document (.json, .json.gz, .yaml), a uhepp file, a UHI histogram file, "
-    "a HEPData table or submission, a ROOT file, or a YODA file (.yoda, .yoda.gz)"
+    "a HEPData table or submission, a ROOT file, a YODA file (.yoda, .yoda.gz), "
+    "or a pyhf workspace"
 )
 
 
@@ -181,6 +185,7 @@ _SUFFIX = {
     "root": ".root",
     "hepdata": "",
     "yoda": ".yoda",
+    "pyhf": ".json",
 }
 
 
