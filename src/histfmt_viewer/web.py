@@ -283,16 +283,24 @@ def delete_owned_plot(plot_id: str, user: User) -> None:
 def request_body() -> bytes:
     """The whole request body, read through a capped stream: 413 naming
     ``MAX_CONTENT_LENGTH`` when it is longer, with a ``Content-Length`` or without one
-    (``Transfer-Encoding: chunked``). Never a body cut at the limit."""
+    (``Transfer-Encoding: chunked``). Never a body cut at the limit (werkzeug's
+    ``get_data`` returns a chunked body cut at the limit as if it ended there)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    stream = request.stream  # werkzeug's: raises 413 on a read beyond the limit
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        stream = request.input_stream  # the server ends it (chunked): read to its end
+    else:
+        stream = request.stream  # Content-Length: werkzeug answers 413 beyond the limit
+    cap = None if limit is None else int(limit) + 1  # one byte more tells "too long"
     chunks: list[bytes] = []
     size = 0
-    while chunk := stream.read(READ_CHUNK):
+    while cap is None or size < cap:
+        chunk = stream.read(READ_CHUNK if cap is None else min(READ_CHUNK, cap - size))
+        if not chunk:
+            break
         size += len(chunk)
-        if limit is not None and size > limit:
-            raise RequestEntityTooLarge()
         chunks.append(chunk)
+    if cap is not None and size >= cap:
+        raise RequestEntityTooLarge()
     return b"".join(chunks)
 
 
