@@ -305,7 +305,7 @@ class World:
             headers["Authorization"] = f"Token {self.token}"
         client = self.session if case.caller == "session" else self.client
         return client.open(
-            path, method=case.method, query_string=case.query, data=body,
+            path, method=case.method, query_string=case.query or None, data=body,
             content_type=case.content_type, headers=headers,
         )  # fmt: skip
 
@@ -390,3 +390,109 @@ def test_random_text_is_answered_below_500(
     body = _json_with(COLLECTION_BODY, "title", json.dumps(title))
     create = Case("random", "title", "POST", "/api/collections", "", body, JSON, "token")
     assert _run(world, [query, create]) == []
+
+
+# -- the cases of issue 12, one by one --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/plots?page=99999999999999999999", "page: expected a whole number from 1 to"),
+        ("/api/plots?per_page=101", "per_page: expected a whole number from 1 to 100"),
+        ("/api/plots?collection=%C2%B2", "collection: expected a whole number"),
+        (f"/api/plots/{PLOT}?version=99999999999999999999", "version: expected a whole number"),
+        (f"/plots/{PLOT}?version=99999999999999999999", "version: expected a whole number"),
+        (f"/plots/{PLOT}/image.png?version=%C2%B2", "version: expected a whole number"),
+        ("/?page=-1", "page: expected a whole number"),
+        ("/api/plots?q=a%00b", "q: contains NUL"),
+    ],
+)
+def test_bad_query_integers_and_text_are_400_naming_the_parameter(
+    world: World, url: str, message: str
+) -> None:
+    response = world.send(Case("named", url, "GET", url, caller="token"))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("filename=a%00b.json", "filename: contains NUL"),
+        (f"filename={'a' * 251}.json", "filename: at most 255 characters; got 256"),
+        ("collection=%C2%B2", "collection: expected a whole number"),
+        ("collection=99999999999999999999", "collection: expected a whole number"),
+    ],
+)
+def test_bad_upload_arguments_are_400(world: World, query: str, message: str) -> None:
+    body = json.dumps(valid_document()).encode()
+    response = world.send(Case("named", query, "POST", "/api/plots", query, body, None, "token"))
+    assert response.status_code == 400
+    assert message in response.json["error"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("path", ["/api/collections", "/api/uhepp/collections/"])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"title": "\\ud800"}', "The body is not JSON"),
+        (b"[" * 5000 + b"]" * 5000, "The body is not JSON"),
+        (b'{"title": "a\\u0000b"}', "title: contains NUL"),
+        (b'{"title": "t", "description": "\\u0000"}', "description: contains NUL"),
+        (b'{"title": ' + b"[" * 1000 + b"]" * 1000 + b"}", "title: expected a string"),
+        (b'{"title": "t", "visibility": 1}', "visibility: expected one of public, private"),
+    ],
+)
+def test_bad_collection_bodies_are_400(world: World, path: str, body: bytes, message: str) -> None:
+    response = world.send(Case("named", "body", "POST", path, "", body, JSON, "token"))
+    assert response.status_code == 400
+    assert message in response.json["error"]  # type: ignore[index]
+    assert len(world.app.extensions["histfmt_storage"].list_collections(None)) == 1
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        ("title", "metadata.title"),
+        ("tag", "metadata.tags[0]"),
+        ("yield name", 'yields["a\x00b"]'),
+        ("yield label", "yields.mc.label"),
+    ],
+)
+def test_nul_in_stored_text_is_refused_with_its_path(world: World, where: str, path: str) -> None:
+    """PostgreSQL text cannot hold NUL: refused at upload on both backends, every route."""
+    raw = dict(hostile_documents())[f"{where}={'a' + chr(0) + 'b'!r}"]
+    uhepp = {"collection": world.collection_url, "uhepp": to_uhepp(histfmt.loads(raw))}
+    body = json.dumps(uhepp).encode()
+    if b"\\u0000" in body:  # uhepp has a place for this text
+        pushed = world.send(
+            Case("named", where, "POST", "/api/uhepp/plots/", "", body, JSON, "token")
+        )
+        assert pushed.status_code == 400
+        assert "contains NUL" in pushed.json["errors"][0]["message"]  # type: ignore[index]
+    sends = [
+        Case("named", where, "POST", "/api/plots", "", raw, None, "token"),
+        Case("named", where, "PUT", f"/api/plots/{world.plot}", "", raw, None, "token"),
+    ]
+    for case in sends:
+        response = world.send(case)
+        assert response.status_code == 400, (case.method, case.path, response.json)
+        errors = response.json["errors"]  # type: ignore[index]
+        problem = {"path": path, "message": "contains NUL (\\u0000), which cannot be stored"}
+        assert problem in errors, errors
+    body, kind = _multipart({"visibility": "public"}, (raw, "plot.json"))
+    page = world.send(Case("named", where, "POST", "/upload", "", body, kind, "session"))
+    assert page.status_code == 400
+    assert "contains NUL" in page.get_data(as_text=True)
+    assert world.app.extensions["histfmt_storage"].search(None)[1] == 1  # the world's plot
+
+
+def test_next_with_cr_lf_at_sign_in_stays_on_site(world: World) -> None:
+    fields = {"next": "/\r\nSet-Cookie: x=y", "token": world.token}
+    response = world.client.post("/login", data=fields)
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/Set-Cookie:")
+    assert not re.search(r"[\x00-\x1f]", location)
+    assert "x=y" not in response.headers.get("Set-Cookie", "").split(";")[0]
