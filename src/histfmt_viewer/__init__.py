@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from histfmt import __version__
-from histfmt_viewer.documents import DEFAULT_MAX_PLOTS
+from histfmt.errors import HistfmtError
+from histfmt_viewer.documents import Limits
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
@@ -61,7 +62,9 @@ def create_app(
         RENDER_CACHE=str(instance / "render-cache"),
         RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
         PER_PAGE=20,
-        MAX_PLOTS_PER_UPLOAD=DEFAULT_MAX_PLOTS,
+        MAX_PLOTS_PER_UPLOAD=Limits.max_plots_per_upload,
+        MAX_BINS_PER_UPLOAD=Limits.max_bins_per_upload,
+        MAX_YIELDS_PER_PLOT=Limits.max_yields_per_plot,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
@@ -92,6 +95,7 @@ def create_app(
     app.register_blueprint(collection_pages.bp)
     app.context_processor(lambda: {"current_user": session_user(), "histfmt_version": __version__})
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HistfmtError, _refused)
     app.after_request(_security_headers)
     return app
 
@@ -116,6 +120,18 @@ def _http_error(error: HTTPException) -> Any:
     if _wants_json():
         return jsonify(error=message), code
     return render_template("error.html", code=code, name=error.name, message=message), code
+
+
+def _refused(error: HistfmtError) -> Any:
+    """A library refusal no route caught: the client's input was at fault (400; 404 for
+    a row that is not there), never a 500."""
+    from histfmt_viewer.storage import NotFound
+
+    code = 404 if isinstance(error, NotFound) else 400
+    name = "Not Found" if code == 404 else "Bad Request"
+    if _wants_json():
+        return jsonify(error=error.message), code
+    return render_template("error.html", code=code, name=name, message=error.message), code
 
 
 def _security_headers(response: Response) -> Response:

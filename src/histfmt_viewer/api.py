@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from histfmt.io import to_builtins
-from histfmt_viewer.documents import Refused, TooManyPlots, parse_upload
+from histfmt_viewer.documents import Refused, TooLarge
 from histfmt_viewer.storage import Plot, User
 from histfmt_viewer.web import (
     MAX_PER_PAGE,
     collection_json,
     create_collection_from_json,
     delete_owned_plot,
+    filename_arg,
     int_arg,
     load_document,
     owned_collection,
     owned_plot,
     parse_book,
+    parse_document,
     refused_json,
+    request_body,
     require_token_user,
     storage,
     store_book,
     store_plot,
     store_version,
+    text_arg,
     token_user,
     visibility_arg,
     visible_collection,
@@ -54,12 +58,8 @@ def _summary(plot: Plot) -> dict[str, Any]:
 
 
 def _collection_for_upload(user: User) -> int | None:
-    text = request.args.get("collection")
-    if not text:
-        return None
-    if not text.isdigit():
-        abort(404, "No such collection.")
-    return owned_collection(int(text), user).id
+    number = int_arg("collection", None)
+    return None if number is None else owned_collection(number, user).id
 
 
 @bp.post("/plots")
@@ -73,10 +73,10 @@ def create_plot() -> Any:
     user = require_token_user()
     visibility = visibility_arg(request.args.get("visibility"))
     collection_id = _collection_for_upload(user)
-    filename = request.args.get("filename", "upload.json")
+    filename = filename_arg()
     try:
-        book = parse_book(request.get_data(), filename)
-    except TooManyPlots as error:
+        book = parse_book(request_body(), filename)
+    except TooLarge as error:
         return refused_json(error, 413)
     except Refused as error:
         return refused_json(error)
@@ -103,14 +103,13 @@ def list_plots() -> Any:
     viewer = token_user()
     page = int_arg("page", 1)
     per_page = int_arg("per_page", 20, high=MAX_PER_PAGE)
-    collection = request.args.get("collection")
     rows, total = storage().search(
         viewer,
-        q=request.args.get("q", ""),
-        tag=request.args.get("tag") or None,
-        author=request.args.get("author") or None,
-        collection_id=int_arg("collection", 0) if collection else None,
-        sort=request.args.get("sort", "updated"),
+        q=text_arg("q"),
+        tag=text_arg("tag") or None,
+        author=text_arg("author") or None,
+        collection_id=int_arg("collection", None),
+        sort=text_arg("sort") or "updated",
         page=page,
         per_page=per_page,
     )
@@ -121,7 +120,7 @@ def list_plots() -> Any:
 def get_plot(plot_id: str) -> Any:
     """Metadata and the document (``?version=N``; default the newest)."""
     plot = visible_plot(plot_id, token_user())
-    number = int_arg("version", 0) or None
+    number = int_arg("version", None)
     version, doc = load_document(plot_id, number)
     return jsonify({**_summary(plot), "version": version, "document": to_builtins(doc)})
 
@@ -132,7 +131,9 @@ def update_plot(plot_id: str) -> Any:
     user = require_token_user()
     owned_plot(plot_id, user)
     try:
-        doc = parse_upload(request.get_data(), request.args.get("filename", "upload.json"))
+        doc = parse_document(request_body(), filename_arg())
+    except TooLarge as error:
+        return refused_json(error, 413)
     except Refused as error:
         return refused_json(error)
     number = store_version(plot_id, user, doc)

@@ -9,20 +9,21 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from histfmt.errors import Issue
 from histfmt_viewer.storage import VISIBILITIES
 from histfmt_viewer.web import (
+    MAX_DESCRIPTION,
+    MAX_TITLE,
     browse,
     owned_collection,
     owns,
     require_session_user,
     session_user,
     storage,
+    user_text_problem,
     visible_collection,
 )
 
 __all__ = ["bp"]
 
 bp = Blueprint("collections", __name__, url_prefix="/collections")
-MAX_TITLE = 300
-MAX_DESCRIPTION = 10_000
 
 
 @bp.get("/")
@@ -41,11 +42,11 @@ def new() -> Any:
         return render_template(
             "collection_new.html", form=form, errors=[], visibilities=VISIBILITIES
         )
-    errors = []
-    if not form["title"] or len(form["title"]) > MAX_TITLE:
-        errors.append(Issue("title", f"1 to {MAX_TITLE} characters"))
-    if len(form["description"]) > MAX_DESCRIPTION:
-        errors.append(Issue("description", f"at most {MAX_DESCRIPTION} characters"))
+    errors = [
+        Issue(name, problem)
+        for name, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION))
+        if (problem := user_text_problem(form[name], max_length=limit, required=name == "title"))
+    ]
     if form["visibility"] not in VISIBILITIES:
         errors.append(Issue("visibility", "choose public or private"))
     if errors:

@@ -3,7 +3,9 @@ the database keeps of each."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, TypeVar
 
@@ -14,14 +16,16 @@ from histfmt_viewer.storage import PlotInfo
 
 __all__ = [
     "ACCEPTED",
-    "DEFAULT_MAX_PLOTS",
+    "Limits",
     "Refused",
-    "TooManyPlots",
+    "TooLarge",
     "book_title",
+    "checked",
     "parse_book_upload",
     "parse_upload",
     "plot_info",
     "stored_text",
+    "text_problem",
 ]
 
 T = TypeVar("T")
@@ -29,8 +33,21 @@ T = TypeVar("T")
 ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
 
-DEFAULT_MAX_PLOTS = 1000
-"""Plots one upload may hold (config ``MAX_PLOTS_PER_UPLOAD``)."""
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold, so that every page and image of it answers in bounded
+    time (the app's config of the same names, upper case)."""
+
+    max_plots_per_upload: int = 1000
+    """Plots in one upload (a book)."""
+    max_bins_per_upload: int = 1_500_000
+    """Cells over every yield of every plot (a 2-D yield counts x bins times y bins, flow
+    bins included) and every graph point: a 1000 x 1000 map with flow bins is 1,004,004."""
+    max_yields_per_plot: int = 200
+    """Yields and graphs of one plot (each is drawn, listed and stacked separately)."""
 
 
 class Refused(ValidationError):
@@ -46,28 +63,84 @@ class Refused(ValidationError):
         return cls([Issue(d["path"], d["message"]) for d in error.as_dicts()])
 
 
-class TooManyPlots(Refused):
-    """An upload holding more plots than one upload may (HTTP 413)."""
+class TooLarge(Refused):
+    """An upload beyond one of its :class:`Limits` (HTTP 413): the message names the limit."""
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored (None: it can): NUL, which PostgreSQL text cannot
+    hold, or a lone surrogate, which is no character UTF-8 can encode."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains NUL (\\u0000), which cannot be stored"
+    return f"contains a lone surrogate (\\u{ord(found.group()):04x}), which is not a character"
 
 
 def _name(filename: str) -> str:
     return PurePath(filename).name or "upload.json"  # a name, never a path on the server
 
 
-def parse_upload(data: bytes, filename: str = "upload.json") -> Document:
-    """The one document in ``data`` (histfmt, uhepp, UHI, HEPData, ...), checked to draw.
+def parse_upload(
+    data: bytes, filename: str = "upload.json", *, limits: Limits = Limits()
+) -> Document:
+    """The one document in ``data`` (histfmt, uhepp, UHI, HEPData, ...), checked to store
+    and draw (:func:`checked`).
 
-    Raises :class:`Refused` listing every validation problem and every label
-    matplotlib could not draw.
+    Raises :class:`Refused` listing every problem, :class:`TooLarge` beyond ``limits``.
     """
     from histfmt.convert import registry
-    from histfmt.render.labels import drawing_issues
 
     doc = _read_upload(data, filename, registry.read)
-    problems = drawing_issues(doc)
+    return checked(doc, limits=limits)
+
+
+def checked(doc: Document, *, limits: Limits = Limits()) -> Document:
+    """``doc`` when the viewer can store and draw it, else :class:`TooLarge` (beyond
+    ``limits``) or :class:`Refused` listing every text that cannot be stored and every
+    label matplotlib could not draw."""
+    _check_size({"": doc}, limits)
+    problems = _problems(doc)
     if problems:
         raise Refused(problems)
     return doc
+
+
+def _problems(doc: Document) -> list[Issue]:
+    from histfmt.render.labels import drawing_issues
+
+    unstorable = [
+        Issue(format_path(parts), problem)
+        for parts, text in _texts(doc)
+        if (problem := text_problem(text)) is not None
+    ]
+    return unstorable + drawing_issues(doc)
+
+
+def _check_size(plots: dict[str, Document], limits: Limits) -> None:
+    """:class:`TooLarge` when ``plots`` hold more than ``limits`` allow."""
+    if len(plots) > limits.max_plots_per_upload:
+        limit = f"one upload may hold at most {limits.max_plots_per_upload} (MAX_PLOTS_PER_UPLOAD)"
+        raise TooLarge([Issue("$", f"holds {len(plots)} plots; {limit}")])
+    many = len(plots) > 1
+    for path, doc in plots.items():
+        series = len(doc.yields) + len(doc.graphs)
+        if series > limits.max_yields_per_plot:
+            where = format_path(("plots", path)) if many else "$"
+            limit = f"a plot may hold at most {limits.max_yields_per_plot} (MAX_YIELDS_PER_PLOT)"
+            raise TooLarge([Issue(where, f"holds {series} yields and graphs; {limit}")])
+    cells = sum(_cells(doc) for doc in plots.values())
+    if cells > limits.max_bins_per_upload:
+        limit = f"one upload may hold at most {limits.max_bins_per_upload:,} (MAX_BINS_PER_UPLOAD)"
+        raise TooLarge([Issue("$", f"holds {cells:,} bins over all yields and graphs; {limit}")])
+
+
+def _cells(doc: Document) -> int:
+    """The bins of every yield (x times y bins for a 2-D one) and the points of every graph."""
+    return sum(int(item.values.size) for item in doc.yields.values()) + sum(
+        int(graph.x.size) for graph in doc.graphs
+    )
 
 
 def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
@@ -88,33 +161,40 @@ def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
 
 
 def parse_book_upload(
-    data: bytes, filename: str = "upload.json", *, max_plots: int = DEFAULT_MAX_PLOTS
+    data: bytes, filename: str = "upload.json", *, limits: Limits = Limits()
 ) -> Book:
     """Every plot in ``data`` (a histfmt book or document, a UHI file of many histograms,
-    a HEPData submission, ...), each checked to draw; all of them or none.
+    a HEPData submission, ...), each checked to store and draw; all of them or none.
 
     Raises :class:`Refused` listing every problem, each at its plot's path first
     (``plots["jets/pt"].yields.data.label``; a lone plot's problems at their own
-    paths, as :func:`parse_upload` gives them), and :class:`TooManyPlots` beyond
-    ``max_plots``.
+    paths, as :func:`parse_upload` gives them), and :class:`TooLarge` beyond ``limits``.
     """
     from histfmt.convert import registry
-    from histfmt.render.labels import drawing_issues
 
     book = _read_upload(data, filename, registry.read_book)
     if not book.plots:
         skipped = "; ".join(f"{path}: {why}" for path, why in list(book.skipped.items())[:5])
         message = "holds no plot the viewer can show" + (f" ({skipped})" if skipped else "")
         raise Refused([Issue("$", message)])
-    if len(book.plots) > max_plots:
-        limit = f"one upload may hold at most {max_plots} (MAX_PLOTS_PER_UPLOAD)"
-        raise TooManyPlots([Issue("$", f"holds {len(book.plots)} plots; {limit}")])
+    _check_size(book.plots, limits)
     many = len(book.plots) > 1
     problems = [
         Issue(_within(("plots", path), issue.path) if many else issue.path, issue.message)
         for path, doc in book.plots.items()
-        for issue in drawing_issues(doc)
+        for issue in _problems(doc)
     ]
+    if many:
+        problems += [
+            Issue(format_path(("plots", path)), f"the path {problem}")
+            for path in book.plots
+            if (problem := text_problem(path)) is not None
+        ]
+        problems += [
+            Issue(format_path(("metadata", key)), problem)
+            for key in ("title", "description")
+            if (problem := text_problem(_text(getattr(book.metadata, key)))) is not None
+        ]
     if problems:
         raise Refused(problems)
     return book
@@ -154,6 +234,22 @@ def plot_info(doc: Document, *, owner: str, path: str = "") -> PlotInfo:
     for name, item in doc.yields.items():
         words += [name, _text(item.label)]
     return PlotInfo(title, author, tuple(meta.tags), "\n".join(w for w in words if w))
+
+
+def _texts(doc: Document) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every text of ``doc`` that :func:`plot_info` gives the database, with its JSON path."""
+    meta = doc.metadata
+    for key in ("title", "author", "filename", "description", "event_selection"):
+        yield ("metadata", key), _text(getattr(meta, key))
+    for i, tag in enumerate(meta.tags):
+        yield ("metadata", "tags", i), tag
+    for name, axis in (("x", doc.x), ("y", doc.y)):
+        if isinstance(axis, Axis):
+            for key in ("label", "symbol", "name"):
+                yield (name, key), _text(getattr(axis, key))
+    for name, item in doc.yields.items():
+        yield ("yields", name), name
+        yield ("yields", name, "label"), _text(item.label)
 
 
 def stored_text(doc: Document) -> str:

@@ -20,24 +20,29 @@ import histfmt
 from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
-from histfmt_viewer.documents import Refused, TooManyPlots, parse_upload
+from histfmt_viewer.documents import Refused, TooLarge
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
 from histfmt_viewer.numbers import numbers_tables
 from histfmt_viewer.storage import VISIBILITIES, Plot, User
 from histfmt_viewer.view import View, parse_view
 from histfmt_viewer.web import (
+    MAX_FILENAME,
     browse,
     delete_owned_plot,
+    int_arg,
     load_document,
     owned_plot,
     owns,
     parse_book,
+    parse_document,
+    parse_int,
     require_session_user,
     session_user,
     storage,
     store_book,
     store_plot,
     store_version,
+    user_text_problem,
     visible_plot,
 )
 
@@ -69,7 +74,7 @@ def plot(plot_id: str) -> Any:
     """The plot, its view controls (all in the URL), downloads, history and numbers."""
     viewer = session_user()
     row = visible_plot(plot_id, viewer)
-    version, doc = load_document(plot_id, request.args.get("version", type=int))
+    version, doc = load_document(plot_id, int_arg("version", None))
     view = _view(doc)
     collection = storage().get_collection(row.collection_id) if row.collection_id else None
     two_d = isinstance(doc.y, Axis)
@@ -99,7 +104,7 @@ def _undrawable(plot_id: str, version: int, view: View, doc: Document) -> str:
 @bp.get("/plots/<plot_id>/document.<any(json, yaml):suffix>")
 def document(plot_id: str, suffix: str) -> Response:
     row = visible_plot(plot_id, session_user())
-    version, doc = load_document(plot_id, request.args.get("version", type=int))
+    version, doc = load_document(plot_id, int_arg("version", None))
     data = histfmt.dumps(doc, format="yaml" if suffix == "yaml" else "json", indent=2)
     mimetype = "application/yaml" if suffix == "yaml" else "application/json"
     name = download_name(row.title, suffix, version=version)
@@ -109,7 +114,7 @@ def document(plot_id: str, suffix: str) -> Response:
 @bp.get("/plots/<plot_id>/image.<any(png, svg, pdf):suffix>")
 def image(plot_id: str, suffix: str) -> Response:
     """The image of a view; a cached one is sent without reading the document."""
-    number = request.args.get("version", type=int)
+    number = int_arg("version", None)
     row = _image_plot(plot_id) if number else visible_plot(plot_id, session_user())
     number = number or row.latest
     view = _view()
@@ -167,12 +172,15 @@ def _uploaded_file() -> tuple[bytes, str]:
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         raise Refused([Issue("file", "choose a file to upload")])
+    problem = user_text_problem(upload_file.filename, max_length=MAX_FILENAME)
+    if problem is not None:
+        raise Refused([Issue("file", f"the file's name: {problem}")])
     return upload_file.read(), upload_file.filename
 
 
 def _uploaded_document() -> Document:
     """The one document of the form's ``file`` field; :class:`Refused` when missing or bad."""
-    return parse_upload(*_uploaded_file())
+    return parse_document(*_uploaded_file())
 
 
 def _placement(user: User) -> tuple[str, int | None]:
@@ -183,7 +191,8 @@ def _placement(user: User) -> tuple[str, int | None]:
     chosen = request.form.get("collection", "")
     if not chosen:
         return visibility, None
-    collection = storage().get_collection(int(chosen)) if chosen.isdigit() else None
+    number = parse_int(chosen)
+    collection = storage().get_collection(number) if number is not None else None
     if collection is None or not owns(user, collection):
         raise Refused([Issue("collection", "choose one of your collections")])
     return visibility, collection.id
@@ -203,7 +212,7 @@ def upload() -> Any:
         visibility, collection_id = _placement(user)
         data, filename = _uploaded_file()
         book = parse_book(data, filename)
-    except TooManyPlots as error:
+    except TooLarge as error:
         return _upload_form(user, error.issues, 413)
     except Refused as error:
         return _upload_form(user, error.issues, 400)
@@ -226,7 +235,8 @@ def new_version(plot_id: str) -> Any:
         doc = _uploaded_document()
     except Refused as error:
         back = url_for("pages.plot", plot_id=plot_id)
-        return render_template("refused.html", errors=error.issues, back=back), 400
+        status = 413 if isinstance(error, TooLarge) else 400
+        return render_template("refused.html", errors=error.issues, back=back), status
     number = store_version(plot_id, user, doc)
     return redirect(url_for("pages.plot", plot_id=plot_id, version=number), 303)
 

@@ -32,23 +32,26 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from werkzeug.exceptions import HTTPException
 
 from histfmt.convert.uhepp import from_uhepp, to_uhepp
-from histfmt.errors import HistfmtError
-from histfmt.render.labels import drawing_issues
-from histfmt_viewer.documents import Refused
+from histfmt.errors import HistfmtError, kind_of
+from histfmt_viewer.documents import TooLarge, checked
 from histfmt_viewer.storage import Collection, Plot, User
 from histfmt_viewer.web import (
+    MAX_ID,
     MAX_PER_PAGE,
     collection_json,
     create_collection_from_json,
     delete_owned_plot,
     int_arg,
+    json_body,
     load_document,
     owned_collection,
+    parse_int,
     refused_json,
     require_token_user,
     storage,
     store_plot,
     token_user,
+    upload_limits,
     visible_collection,
     visible_plot,
 )
@@ -133,21 +136,25 @@ def _plot_body(plot: Plot) -> dict[str, Any]:
 
 
 def _collection_id(reference: Any) -> int:
-    """The id in a collection reference: its API URL (as uhepp sends it) or the number."""
-    if isinstance(reference, int) and not isinstance(reference, bool):
+    """The id in a collection reference: its API URL (as uhepp sends it) or the number;
+    400 when it is neither."""
+    if isinstance(reference, int) and not isinstance(reference, bool) and 0 < reference <= MAX_ID:
         return reference
     text = reference.strip() if isinstance(reference, str) else ""
-    if text.isdigit():
-        return int(text)
+    number = parse_int(text)
+    if number is not None:
+        return number
     endpoint: object = None
     args: Mapping[str, Any] = {}
     if text:
-        with contextlib.suppress(HTTPException):  # not a URL of this app
+        # not a URL of this app, or no URL at all ("http://[")
+        with contextlib.suppress(HTTPException, ValueError):
             endpoint, args = current_app.url_map.bind("localhost").match(
                 urlsplit(text).path, method="GET"
             )
     if endpoint != "uhepp_api.collection":
-        abort(400, f"collection: expected the URL of a collection of this API; got {reference!r}")
+        got = repr(reference[:80]) if isinstance(reference, str) else kind_of(reference)
+        abort(400, f"collection: expected the URL of a collection of this API; got {got}")
     return int(args["collection_id"])
 
 
@@ -207,17 +214,16 @@ def plots() -> Any:
 def push() -> Any:
     """``{"uhepp": <plot>, "collection": <URL>}`` -> 201, ``Location``, ``Link rel=ui``."""
     user = _require_user()
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or "uhepp" not in body:
         abort(400, "Expected a JSON object with 'uhepp' (the plot) and 'collection' (its URL).")
     collection = _target_collection(body.get("collection"), user)
     try:
-        doc = from_uhepp(body["uhepp"])
+        doc = checked(from_uhepp(body["uhepp"]), limits=upload_limits())
+    except TooLarge as error:
+        return refused_json(error, 413)
     except HistfmtError as error:
         return refused_json(error)
-    problems = drawing_issues(doc)
-    if problems:
-        return refused_json(Refused(problems))
     plot_id = store_plot(user, doc, visibility=collection.visibility, collection_id=collection.id)
     plot = storage().get_plot(plot_id)
     assert plot is not None

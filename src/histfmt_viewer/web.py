@@ -1,27 +1,36 @@
 """Helpers shared by the blueprints: the storage, the caller, access to plots and
-collections, storing and deleting, query arguments, JSON bodies and the plot grid.
+collections, storing and deleting, what a request carries (its body within
+``MAX_CONTENT_LENGTH``, JSON, integers and text from the user) and the plot grid.
 
 The one place for what more than one blueprint needs: a blueprint imports from here,
-never from another blueprint.
+never from another blueprint. Every integer from a URL, a form or a JSON string goes
+through :func:`parse_int` (ASCII digits, bounded) and every text from the user through
+:func:`user_text_problem` (no NUL, no lone surrogate, bounded length), so a hostile
+value is a 400 naming its field before it reaches the database.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, abort, current_app, g, jsonify, redirect, request, session, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, kind_of
 from histfmt.model import Book, Document
 from histfmt_viewer import storage_of
 from histfmt_viewer.documents import (
+    Limits,
     Refused,
     book_title,
     parse_book_upload,
+    parse_upload,
     plot_info,
     stored_text,
+    text_problem,
 )
 from histfmt_viewer.images import drop_cached
 from histfmt_viewer.storage import (
@@ -34,19 +43,25 @@ from histfmt_viewer.storage import (
 )
 
 __all__ = [
+    "MAX_ID",
     "MAX_PER_PAGE",
     "SORT_LABELS",
     "browse",
     "collection_json",
     "create_collection_from_json",
     "delete_owned_plot",
+    "filename_arg",
     "int_arg",
+    "json_body",
     "load_document",
     "owned_collection",
     "owned_plot",
     "owns",
     "parse_book",
+    "parse_document",
+    "parse_int",
     "refused_json",
+    "request_body",
     "require_session_user",
     "require_token_user",
     "session_user",
@@ -54,13 +69,26 @@ __all__ = [
     "store_book",
     "store_plot",
     "store_version",
+    "text_arg",
     "token_user",
+    "upload_limits",
+    "user_text",
+    "user_text_problem",
     "visibility_arg",
     "visible_collection",
     "visible_plot",
 ]
 
+T = TypeVar("T")
 MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1
+"""The largest id or version number (the databases' INTEGER)."""
+MAX_FILENAME = 255
+MAX_TITLE = 300
+MAX_DESCRIPTION = 10_000
+MAX_QUERY = 1000
+READ_CHUNK = 64 * 1024
+_PLOT_ID = re.compile("[0-9A-Za-z-]{1,36}")  # a UUID; anything else is no plot
 FILTERS = ("q", "tag", "author", "sort")
 SORT_LABELS = {
     "updated": "Recently updated",
@@ -136,7 +164,7 @@ def owns(viewer: User | None, row: Plot | Collection) -> bool:
 
 def visible_plot(plot_id: str, viewer: User | None) -> Plot:
     """The plot, or 404 when it does not exist or is private to someone else."""
-    plot = storage().get_plot(plot_id) if len(plot_id) <= 36 else None
+    plot = storage().get_plot(plot_id) if _PLOT_ID.fullmatch(plot_id) else None
     if plot is None or (plot.visibility != "public" and not owns(viewer, plot)):
         abort(404, "No such plot.")
     return plot
@@ -187,11 +215,27 @@ def store_plot(user: User, doc: Document, *, visibility: str, collection_id: int
     )  # fmt: skip
 
 
+def upload_limits() -> Limits:
+    """The app's limits of one upload (``MAX_PLOTS_PER_UPLOAD``, ``MAX_BINS_PER_UPLOAD``,
+    ``MAX_YIELDS_PER_PLOT``)."""
+    config = current_app.config
+    return Limits(
+        max_plots_per_upload=int(config["MAX_PLOTS_PER_UPLOAD"]),
+        max_bins_per_upload=int(config["MAX_BINS_PER_UPLOAD"]),
+        max_yields_per_plot=int(config["MAX_YIELDS_PER_PLOT"]),
+    )
+
+
 def parse_book(data: bytes, filename: str) -> Book:
     """Every plot of an upload (:func:`~histfmt_viewer.documents.parse_book_upload`)
-    within the app's ``MAX_PLOTS_PER_UPLOAD``."""
-    limit = int(current_app.config["MAX_PLOTS_PER_UPLOAD"])
-    return parse_book_upload(data, filename, max_plots=limit)
+    within the app's :func:`upload_limits`."""
+    return parse_book_upload(data, filename, limits=upload_limits())
+
+
+def parse_document(data: bytes, filename: str) -> Document:
+    """The one document of an upload (:func:`~histfmt_viewer.documents.parse_upload`)
+    within the app's :func:`upload_limits`."""
+    return parse_upload(data, filename, limits=upload_limits())
 
 
 def store_book(
@@ -233,28 +277,111 @@ def delete_owned_plot(plot_id: str, user: User) -> None:
     drop_cached(Path(current_app.config["RENDER_CACHE"]), plot_id)
 
 
-# -- the JSON APIs ------------------------------------------------------------------------
+# -- what a request carries ---------------------------------------------------------------
 
 
-def int_arg(name: str, default: int, low: int = 1, high: int = 10**9) -> int:
-    """The integer query argument ``name``, clamped to ``[low, high]``; 400 if not one."""
+def request_body() -> bytes:
+    """The whole request body, read through a capped stream: 413 naming
+    ``MAX_CONTENT_LENGTH`` when it is longer, with a ``Content-Length`` or without one
+    (``Transfer-Encoding: chunked``). Never a body cut at the limit (werkzeug's
+    ``get_data`` returns a chunked body cut at the limit as if it ended there)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        stream = request.input_stream  # the server ends it (chunked): read to its end
+    else:
+        stream = request.stream  # Content-Length: werkzeug answers 413 beyond the limit
+    cap = None if limit is None else int(limit) + 1  # one byte more tells "too long"
+    chunks: list[bytes] = []
+    size = 0
+    while cap is None or size < cap:
+        chunk = stream.read(READ_CHUNK if cap is None else min(READ_CHUNK, cap - size))
+        if not chunk:
+            break
+        size += len(chunk)
+        chunks.append(chunk)
+    if cap is not None and size >= cap:
+        raise RequestEntityTooLarge()
+    return b"".join(chunks)
+
+
+def json_body() -> Any:
+    """The request body as JSON: 400 saying why when it is not JSON (deeper than 1024
+    levels, a lone surrogate, trailing characters), 413 beyond ``MAX_CONTENT_LENGTH``."""
+    import orjson
+
+    data = request_body()
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        abort(400, f"The body is not JSON: {error}")
+
+
+def parse_int(text: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """The whole number ``text`` (ASCII digits only) when it lies in ``[low, high]``;
+    None otherwise (``"²"``, ``"-1"``, ``" 1"``, ``"1e3"``, 20 digits)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def int_arg(name: str, default: T, *, low: int = 1, high: int = MAX_ID) -> int | T:
+    """The integer query argument ``name`` (``default`` when absent or empty); 400 naming
+    it and the range when it is not a whole number in ``[low, high]``."""
     text = request.args.get(name)
     if text is None or text == "":
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        abort(400, f"{name}: expected an integer; got {text!r}")
-    return max(low, min(high, value))
+    value = parse_int(text, low=low, high=high)
+    if value is None:
+        abort(400, f"{name}: expected a whole number from {low} to {high}; got {text[:40]!r}")
+    return value
+
+
+def user_text_problem(value: object, *, max_length: int, required: bool = False) -> str | None:
+    """Why ``value`` is no text the viewer can store (None: it is): not a string, empty
+    when ``required``, longer than ``max_length``, NUL or a lone surrogate."""
+    if not isinstance(value, str):
+        return f"expected a string; got {kind_of(value)}"
+    if required and not value.strip():
+        return "must not be empty"
+    if len(value) > max_length:
+        return f"at most {max_length} characters; got {len(value)}"
+    return text_problem(value)
+
+
+def user_text(value: object, name: str, *, max_length: int, required: bool = False) -> str:
+    """``value``, a text from the user; 400 naming ``name`` and the problem otherwise
+    (:func:`user_text_problem`)."""
+    problem = user_text_problem(value, max_length=max_length, required=required)
+    if problem is not None:
+        abort(400, f"{name}: {problem}")
+    assert isinstance(value, str)
+    return value
+
+
+def text_arg(name: str, default: str = "", *, max_length: int = MAX_QUERY) -> str:
+    """The text query argument ``name`` (:func:`user_text`)."""
+    return user_text(request.args.get(name, default), name, max_length=max_length)
+
+
+def filename_arg() -> str:
+    """The ``filename`` query argument of an upload: a name of at most 255 characters."""
+    return user_text(
+        request.args.get("filename", "upload.json"), "filename", max_length=MAX_FILENAME
+    )
 
 
 def visibility_arg(value: Any, default: str = "public") -> str:
     """A visibility given in a request (``default`` when empty); 400 when unknown."""
     if value is None or value == "":
         return default
-    if value not in VISIBILITIES:
-        abort(400, f"visibility: expected one of {', '.join(VISIBILITIES)}; got {value!r}")
-    return str(value)
+    if not isinstance(value, str) or value not in VISIBILITIES:
+        got = repr(value[:40]) if isinstance(value, str) else kind_of(value)
+        abort(400, f"visibility: expected one of {', '.join(VISIBILITIES)}; got {got}")
+    return value
+
+
+# -- the JSON APIs ------------------------------------------------------------------------
 
 
 def refused_json(error: HistfmtError, status: int = 400) -> tuple[Response, int]:
@@ -280,15 +407,11 @@ def collection_json(row: Collection) -> dict[str, Any]:
 def create_collection_from_json(user: User) -> int:
     """A new collection of ``user`` from the JSON body ``{"title", "description",
     "visibility"}``; returns its id; 400 when the body is wrong."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         abort(400, "Expected a JSON object with a 'title'.")
-    title = body.get("title")
-    description = body.get("description", "")
-    if not isinstance(title, str) or not title.strip() or len(title) > 300:
-        abort(400, "title: expected a non-empty string of at most 300 characters")
-    if not isinstance(description, str):
-        abort(400, "description: expected a string")
+    title = user_text(body.get("title"), "title", max_length=MAX_TITLE, required=True)
+    description = user_text(body.get("description", ""), "description", max_length=MAX_DESCRIPTION)
     visibility = visibility_arg(body.get("visibility"))
     return storage().create_collection(user, title.strip(), description, visibility)
 
@@ -297,12 +420,9 @@ def create_collection_from_json(user: User) -> int:
 
 
 def _page_args() -> tuple[int, int]:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = int(request.args.get("per_page", current_app.config["PER_PAGE"]))
-    except ValueError:
-        abort(400, "page and per_page must be integers")
-    return page, max(1, min(100, per_page))
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", int(current_app.config["PER_PAGE"]), high=MAX_PER_PAGE)
+    return page, per_page
 
 
 def browse(endpoint: str, *, in_collection: int | None = None, **url_args: Any) -> dict[str, Any]:
@@ -311,7 +431,7 @@ def browse(endpoint: str, *, in_collection: int | None = None, **url_args: Any) 
     Returns the template context of the plot grid: rows, counts and page links.
     """
     page, per_page = _page_args()
-    query = {k: request.args.get(k, "") for k in FILTERS}
+    query = {k: text_arg(k) for k in FILTERS}
     rows, total = storage().search(
         session_user(), q=query["q"], tag=query["tag"] or None, author=query["author"] or None,
         collection_id=in_collection, sort=query["sort"] or "updated", page=page,
