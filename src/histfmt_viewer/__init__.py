@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from histfmt import __version__
 from histfmt.errors import HistfmtError
-from histfmt_viewer.documents import Limits
+from histfmt_viewer.documents import UploadLimits
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
 
@@ -62,9 +62,9 @@ def create_app(
         RENDER_CACHE=str(instance / "render-cache"),
         RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
         PER_PAGE=20,
-        MAX_PLOTS_PER_UPLOAD=Limits.max_plots_per_upload,
-        MAX_BINS_PER_UPLOAD=Limits.max_bins_per_upload,
-        MAX_YIELDS_PER_PLOT=Limits.max_yields_per_plot,
+        MAX_PLOTS_PER_UPLOAD=UploadLimits.max_plots_per_upload,
+        MAX_BINS_PER_UPLOAD=UploadLimits.max_bins_per_upload,
+        MAX_YIELDS_PER_PLOT=UploadLimits.max_yields_per_plot,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )

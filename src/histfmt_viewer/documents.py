@@ -16,9 +16,9 @@ from histfmt_viewer.storage import PlotInfo
 
 __all__ = [
     "ACCEPTED",
-    "Limits",
     "Refused",
     "TooLarge",
+    "UploadLimits",
     "book_title",
     "checked",
     "parse_book_upload",
@@ -37,7 +37,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
-class Limits:
+class UploadLimits:
     """What one upload may hold, so that every page and image of it answers in bounded
     time (the app's config of the same names, upper case)."""
 
@@ -64,7 +64,7 @@ class Refused(ValidationError):
 
 
 class TooLarge(Refused):
-    """An upload beyond one of its :class:`Limits` (HTTP 413): the message names the limit."""
+    """An upload beyond one of its :class:`UploadLimits` (HTTP 413): the message names the limit."""
 
 
 def text_problem(text: str) -> str | None:
@@ -83,7 +83,7 @@ def _name(filename: str) -> str:
 
 
 def parse_upload(
-    data: bytes, filename: str = "upload.json", *, limits: Limits = Limits()
+    data: bytes, filename: str = "upload.json", *, limits: UploadLimits = UploadLimits()
 ) -> Document:
     """The one document in ``data`` (histfmt, uhepp, UHI, HEPData, ...), checked to store
     and draw (:func:`checked`).
@@ -96,7 +96,7 @@ def parse_upload(
     return checked(doc, limits=limits)
 
 
-def checked(doc: Document, *, limits: Limits = Limits()) -> Document:
+def checked(doc: Document, *, limits: UploadLimits = UploadLimits()) -> Document:
     """``doc`` when the viewer can store and draw it, else :class:`TooLarge` (beyond
     ``limits``) or :class:`Refused` listing every text that cannot be stored and every
     label matplotlib could not draw."""
@@ -118,7 +118,7 @@ def _problems(doc: Document) -> list[Issue]:
     return unstorable + drawing_issues(doc)
 
 
-def _check_size(plots: dict[str, Document], limits: Limits) -> None:
+def _check_size(plots: dict[str, Document], limits: UploadLimits) -> None:
     """:class:`TooLarge` when ``plots`` hold more than ``limits`` allow."""
     if len(plots) > limits.max_plots_per_upload:
         limit = f"one upload may hold at most {limits.max_plots_per_upload} (MAX_PLOTS_PER_UPLOAD)"
@@ -161,7 +161,7 @@ def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
 
 
 def parse_book_upload(
-    data: bytes, filename: str = "upload.json", *, limits: Limits = Limits()
+    data: bytes, filename: str = "upload.json", *, limits: UploadLimits = UploadLimits()
 ) -> Book:
     """Every plot in ``data`` (a histfmt book or document, a UHI file of many histograms,
     a HEPData submission, ...), each checked to store and draw; all of them or none.

@@ -23,8 +23,8 @@ from histfmt.errors import HistfmtError, kind_of
 from histfmt.model import Book, Document
 from histfmt_viewer import storage_of
 from histfmt_viewer.documents import (
-    Limits,
     Refused,
+    UploadLimits,
     book_title,
     parse_book_upload,
     parse_upload,
@@ -215,11 +215,11 @@ def store_plot(user: User, doc: Document, *, visibility: str, collection_id: int
     )  # fmt: skip
 
 
-def upload_limits() -> Limits:
+def upload_limits() -> UploadLimits:
     """The app's limits of one upload (``MAX_PLOTS_PER_UPLOAD``, ``MAX_BINS_PER_UPLOAD``,
     ``MAX_YIELDS_PER_PLOT``)."""
     config = current_app.config
-    return Limits(
+    return UploadLimits(
         max_plots_per_upload=int(config["MAX_PLOTS_PER_UPLOAD"]),
         max_bins_per_upload=int(config["MAX_BINS_PER_UPLOAD"]),
         max_yields_per_plot=int(config["MAX_YIELDS_PER_PLOT"]),
