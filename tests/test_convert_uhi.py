@@ -93,10 +93,6 @@ def test_missing_values_cannot_go_to_uhi(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (
-            '{"uhi_schema": 1, "axes": [], "storage": {"type": "double"}}',
-            "histogram.axes: histfmt holds 1-D and 2-D histograms; this one has no axes",
-        ),
-        (
             '{"h": {"uhi_schema": 1, "axes": [{"type": "regular", "lower": 0, "upper": 1, '
             '"bins": 3, "underflow": true, "overflow": true, "circular": false}], '
             '"storage": {"type": "int", "index": [[1, 7]], "values": [3, 5]}}}',
@@ -291,14 +287,20 @@ def test_sparse_storage_is_the_dense_histogram_it_stands_for() -> None:
     assert doc.yields["first"].storage == "int"
 
 
-def test_a_file_of_a_single_number_is_refused() -> None:
+def test_a_single_number_is_one_bin_and_written_back_as_one(tmp_path: Path) -> None:
+    """A histogram of no axes (uhi's noaxes.json) is a plot of one category named after
+    it, the number as hist reads it; written back, it has no axes again."""
+    hist = pytest.importorskip("hist")
     path = REAL / "noaxes.json"
-    with pytest.raises(histfmt.ValidationError) as caught:
-        read_book(path)
-    assert str(caught.value) == (
-        f"{path}: one.axes: histfmt holds 1-D and 2-D histograms; this one has no axes "
-        "(a single number)"
-    )
+    original = json.loads(path.read_text())["one"]
+    doc = read(path)
+    assert doc.x.categories == ["one"]
+    assert doc.yields["one"].values.tolist() == [hist.Hist(original).values()]
+    target = tmp_path / "back.json"
+    write(doc, target)
+    written = json.loads(target.read_text())
+    assert written["axes"] == []
+    assert hist.Hist(written) == hist.Hist(original)
 
 
 def test_differently_binned_histograms_are_a_book_not_one_document() -> None:
@@ -310,14 +312,13 @@ def test_differently_binned_histograms_are_a_book_not_one_document() -> None:
     assert list(registry.read_book(path).plots) == ["one", "two"]
 
 
-def test_a_book_with_a_single_number_skips_it_and_says_so(tmp_path: Path) -> None:
+def test_a_book_with_a_single_number_holds_it_as_a_plot() -> None:
     data = json.loads((REAL / "reg.json").read_text())
     data["counter"] = json.loads((REAL / "noaxes.json").read_text())["one"]
     book = read_book(json.dumps(data).encode(), name="mixed.json")
-    assert list(book.plots) == ["one", "two"]
-    assert book.metadata.extra["skipped"] == {
-        "counter": "histfmt holds 1-D and 2-D histograms; this one has no axes (a single number)"
-    }
+    assert list(book.plots) == ["one", "two", "counter"]
+    assert book.plots["counter"].x.categories == ["counter"]
+    assert "skipped" not in book.metadata.extra
 
 
 def test_the_inputs_own_uhi_writer_info_survives_beside_histfmts_corner(tmp_path: Path) -> None:
@@ -382,3 +383,17 @@ def test_2d_missing_values_are_refused_with_their_cell(tmp_path: Path) -> None:
     doc.add_yield("m", [[1.0, 2.0], [np.nan, 4.0]])
     with pytest.raises(histfmt.HistfmtError, match=r"yields\.m\.values\[1\]\[0\]: is missing"):
         write(doc, tmp_path / "x.json")
+
+
+@pytest.mark.parametrize("name", ["data", "Data", "data_obs"])
+def test_a_histogram_named_like_data_is_drawn_as_data(name: str) -> None:
+    """The same rule as the ROOT reader's: points over the stack, with a ratio."""
+    hist = pytest.importorskip("hist")
+    mc = hist.Hist.new.Reg(3, 0, 3, name="x").Weight().fill([0.5, 1.5, 1.5])
+    observed = hist.Hist.new.Reg(3, 0, 3, name="x").Int64().fill([0.5, 1.5, 2.5])
+    files = {"ttbar": mc._to_uhi_(), name: observed._to_uhi_()}
+    doc = read(json.dumps(files, default=lambda a: a.tolist()).encode(), name="run.json")
+    filled, points = doc.stacks
+    assert [item.yields for item in filled.content] == [["ttbar"]]
+    assert (points.type, points.content[0].yields) == ("points", [name])
+    assert doc.ratio[0].numerator == [name]

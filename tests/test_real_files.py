@@ -21,7 +21,6 @@ INPUTS = sorted(
 REFUSED = {
     "uproot-issue-227b.root": "TProfile3D: a 3-D histogram; histfmt holds 1-D and 2-D",
     "uproot-issue209.root": "TEfficiency",  # uproot itself cannot read its classes
-    "noaxes.json": "this one has no axes (a single number)",
 }
 NO_PLOT = {  # read, but nothing in them is a plot: what they hold is listed in the book
     "babyyoda_test_counter_v3.yoda": "counters",  # a Counter, kept in the book's metadata
@@ -46,11 +45,11 @@ def test_each_real_file_reads_into_a_valid_book_or_says_why_not(path: Path, tmp_
     assert histfmt.load_book(tmp_path / "book.json") == book
 
 
-def test_nine_in_ten_files_give_plots() -> None:
+def test_nineteen_in_twenty_files_give_plots() -> None:
     """Of the files their own library reads (all but uproot-issue209.root), those giving
-    at least one plot (issue 10 asks for 95%). The rest: a 3-D profile (refused), a 0-D
-    histogram (refused) and a file of one YODA Counter (held, not a plot)."""
+    at least one plot: issue 10 asks for 95%. The rest: a 3-D profile (refused) and a
+    file of one YODA Counter (held in the book's metadata, not a plot)."""
     readable_by_their_library = len(INPUTS) - 1
     with_plots = len(INPUTS) - len(REFUSED) - len(NO_PLOT)
-    assert with_plots / readable_by_their_library >= 0.9, (with_plots, readable_by_their_library)
+    assert with_plots / readable_by_their_library >= 0.95, (with_plots, readable_by_their_library)
     assert len(INPUTS) >= 40

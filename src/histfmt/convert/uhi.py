@@ -20,12 +20,14 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from msgspec import UNSET, UnsetType
 
+from histfmt.convert.interface import is_data
 from histfmt.errors import HistfmtError, LimitError, ValidationError, kind_of
 from histfmt.io import validate
 from histfmt.limits import default_limits
 from histfmt.model import FORMAT_VERSION, Axis, Book, Document, Profile, Yield
 
 __all__ = [
+    "SCALAR_CATEGORY",
     "Converted",
     "NotHeld",
     "book_from_hist",
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 _UHI = "uhi"  # writer_info corner for UHI metadata that has no histfmt field
+_SCALAR = "none"  # the corner's axis type of a histogram of no axes, read as one category
+SCALAR_CATEGORY = "value"
+"""The one category of a histogram of no axes (a single number) that has no name."""
 _STORAGE_KINDS: dict[str, Literal["int", "double", "weight"]] = {
     "int": "int",
     "double": "double",
@@ -78,7 +83,7 @@ def to_uhi_dict(histogram: Any) -> dict[str, Any]:
 
 
 class NotHeld(ValidationError):
-    """A histogram histfmt cannot hold: no axes, or more than two."""
+    """A histogram histfmt cannot hold: more than two axes."""
 
 
 def _refuse(where: Where, message: str) -> ValidationError:
@@ -98,13 +103,16 @@ def from_uhi(ir: Mapping[str, Any], /, *, name: str | None = None, where: Where 
     axes = ir.get("axes")
     if not isinstance(axes, list):
         raise _refuse((*where, "axes"), "expected a list of axes")
-    if not 1 <= len(axes) <= 2:
-        what = "no axes (a single number)" if not axes else f"{len(axes)} axes"
-        hint = "" if not axes else "; project it onto one or two axes first (h.project(0, 1))"
+    if len(axes) > 2:
         raise NotHeld.at(
-            (*where, "axes"), f"histfmt holds 1-D and 2-D histograms; this one has {what}{hint}"
+            (*where, "axes"),
+            f"histfmt holds 1-D and 2-D histograms; this one has {len(axes)} axes; "
+            "project it onto one or two axes first (h.project(0, 1))",
         )
     converted = [_axis_from_uhi(axis, (*where, "axes", i)) for i, axis in enumerate(axes)]
+    if not converted:  # a single number: one bin, a category named after the histogram
+        converted = [Axis.new(categories=[name or SCALAR_CATEGORY])]
+        converted[0].writer_info = {_UHI: {"type": _SCALAR}}
     shape = tuple(axis.n_values for axis in converted)
     limits = default_limits()
     if math.prod(shape) > limits.bins:
@@ -431,7 +439,9 @@ def from_hist(
         book: :func:`book_from_hist`.
     data
         Optional observed-data histogram: drawn as points over the stack, with a
-        data / prediction ratio panel when ``ratio`` is true.
+        data / prediction ratio panel when ``ratio`` is true. Without it, a histogram
+        named like data (``data``, ``data_obs``, any case: the rule of every converter,
+        :func:`histfmt.convert.interface.is_data`) is the data.
     stack_type, error
         How 1-D histograms are drawn (``filled``, ``step``, ...) and which
         uncertainty band the stack carries. A 2-D document draws its first
@@ -470,7 +480,9 @@ def from_hist(
     doc = Document(
         histfmt=FORMAT_VERSION, x=first.x, y=UNSET if first.y is None else first.y, yields=yields
     )
-    _draw(doc, data_name if data is not None else None, stack_type, error, ratio)
+    if data is None:
+        data_name = next((name for name in yields if is_data(name)), "")
+    _draw(doc, data_name or None, stack_type, error, ratio)
     return validate(doc)
 
 
@@ -540,6 +552,8 @@ def yield_to_uhi(doc: Document, name: str, /) -> dict[str, Any]:
     if isinstance(item.label, str):
         metadata["label"] = item.label
     axes = [doc.x] if isinstance(doc.y, UnsetType) else [doc.x, doc.y]
+    if axes == [doc.x] and _is_scalar(doc.x):
+        axes = []  # read from a histogram of no axes, and still one bin
     ir: dict[str, Any] = {
         "uhi_schema": 1,
         "axes": [_axis_to_uhi(axis) for axis in axes],
@@ -609,6 +623,18 @@ def _variances(item: Yield) -> Any:
         # asymmetric: a histogram stores one variance; keep the larger side
         stat = np.maximum(np.asarray(stat.up), np.asarray(stat.down))
     return np.square(stat)
+
+
+def _is_scalar(axis: Axis) -> bool:
+    """An axis read from a histogram of no axes, still its one category."""
+    corner = axis.writer_info.get(_UHI, {})
+    return (
+        isinstance(corner, dict)
+        and corner.get("type") == _SCALAR
+        and isinstance(axis.categories, list)
+        and len(axis.categories) == 1
+        and not axis.overflow
+    )
 
 
 def _axis_to_uhi(axis: Axis) -> dict[str, Any]:

@@ -5,8 +5,9 @@ Reading accepts what boost-histogram / hist / uhi write, including sparse storag
 tokens of mean storages (Python's lenient JSON parser); undefined variances become
 missing values (``null``) in histfmt. A file whose histograms share their binning is
 one document (:func:`read`); otherwise it is a book of one plot per histogram, keyed by
-its name in the file (:func:`read_book`). Histograms histfmt cannot hold (no axes, or
-more than two) are left out of a book and listed in its ``metadata.extra.skipped``.
+its name in the file (:func:`read_book`). A histogram of no axes is one bin (a category
+named after it); those of more than two axes are left out of a book and listed in its
+``metadata.extra.skipped``.
 
 Writing produces strict JSON that ``uhi validate`` accepts: a profile's undefined
 variances are written as 0 (boost-histogram's ``variances()`` shows them as NaN either
@@ -111,7 +112,7 @@ def read_book(source: Source, /, *, name: str | None = None) -> Book:
     share their binning: one plot holding them all, as :func:`read` gives it).
 
     Histograms written by :func:`write_book` (``plot/yield`` names) come back as the
-    plots they were. Histograms of no axes or more than two are skipped and listed in
+    plots they were. Histograms of more than two axes are skipped and listed in
     ``metadata.extra.skipped``; a file where nothing is left is refused.
     """
     from histfmt.convert.uhi import NotHeld, from_hist
