@@ -506,3 +506,23 @@ def test_a_book_exports_one_table_per_plot_with_unique_names(tmp_path: Path) -> 
         hepdata.write_book(histfmt.Book.new({}), tmp_path / "empty")
     with pytest.raises(histfmt.HistfmtError, match=re.escape("folder or a .tar.gz/.tgz")):
         hepdata.write_book(book, tmp_path / "out.zip")
+
+
+@pytest.mark.parametrize("target", ["../outside.yaml", "/dev/zero"])
+def test_a_folder_submission_reads_only_its_own_files(tmp_path: Path, target: str) -> None:
+    """A data file that leads out of the folder (a symbolic link to a file beside it, or
+    to /dev/zero) is refused, never read (nor read for ever); a name with ``..`` is
+    refused when the submission is read."""
+    table = yaml.safe_load((HEPDATA / "table_points.yaml").read_text())
+    (tmp_path / "outside.yaml").write_text(yaml.safe_dump(table), encoding="utf-8")
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "t.yaml").symlink_to(target)
+    docs = [{"comment": "c"}, {"name": "T", "description": "d", "data_file": "t.yaml"}]
+    (folder / "submission.yaml").write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    with pytest.raises(histfmt.HistfmtError, match=r"names a file outside its folder: 't\.yaml'"):
+        hepdata.read_book(folder)
+    docs[1]["data_file"] = "../outside.yaml"
+    (folder / "submission.yaml").write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    with pytest.raises(histfmt.HistfmtError, match="expected a file name"):
+        hepdata.read_book(folder)

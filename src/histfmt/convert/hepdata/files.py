@@ -11,7 +11,7 @@ from typing import Any
 
 from histfmt.convert.hepdata.common import SUBMISSION
 from histfmt.errors import HistfmtError, LimitError
-from histfmt.io import MAX_BYTES
+from histfmt.io import MAX_BYTES, read_file
 from histfmt.limits import default_limits
 from histfmt.prescan import check_yaml
 
@@ -110,18 +110,19 @@ class Folder:
         return str(self.root / name)
 
     def read(self, name: str) -> bytes:
+        """The file ``name`` of the folder: a regular file inside it (a name reaching out
+        of the folder, ``../x`` or ``/dev/zero``, is refused: a submission names its own
+        files)."""
         target = self.root / _checked_name(name, str(self.root))
         try:
-            size = target.stat().st_size
-            if size > MAX_BYTES:
-                raise HistfmtError(
-                    f"file is {size} bytes; the limit is {MAX_BYTES}", filename=str(target)
-                )
-            return target.read_bytes()
-        except OSError as exc:
+            inside = target.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            raise HistfmtError(f"cannot read: {exc}", filename=str(target)) from None
+        if not inside:
             raise HistfmtError(
-                f"cannot read: {exc.strerror or exc}", filename=str(target)
-            ) from None
+                f"the submission names a file outside its folder: {name!r}", filename=str(target)
+            )
+        return read_file(target)
 
 
 class Lone:
