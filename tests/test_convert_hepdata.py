@@ -687,3 +687,31 @@ def test_a_map_exported_as_drawn_folds_flow_and_projects() -> None:
     projected = _table(doc, drawn=True)
     assert len(projected["independent_variables"]) == 1
     assert [p["value"] for p in projected["dependent_variables"][0]["values"]] == [1, 14]
+
+
+def test_cli_exports_as_drawn_on_request(tmp_path: Path) -> None:
+    """`convert --as-drawn`: the last bin holds the overflow the figure folds into it."""
+    from click.testing import CliRunner
+
+    from histfmt.cli import cli
+
+    source = ROOT / "examples" / "mll_data_vs_mc.json"
+    doc = histfmt.load(source)
+    drawn_last = Shown(doc).components(["data"]).values[-1]
+    stored_last = doc.yields["data"].values[-2]  # the last bin, the overflow after it
+    assert drawn_last > stored_last
+    for flag, expected in (["--as-drawn"], drawn_last), ([], stored_last):
+        out = tmp_path / f"sub{len(flag)}"
+        result = CliRunner().invoke(
+            cli, ["convert", str(source), str(out), "--to", "hepdata", *flag]
+        )
+        assert result.exit_code == 0, result.output
+        data_file = next(p for p in out.iterdir() if p.name != "submission.yaml")
+        table = yaml.safe_load(data_file.read_text())
+        column = next(c for c in table["dependent_variables"] if c["header"]["name"] == "Data")
+        assert column["values"][-1]["value"] == expected
+    refused = CliRunner().invoke(
+        cli, ["convert", str(source), str(tmp_path / "x.json"), "--as-drawn"]
+    )
+    assert refused.exit_code == 1
+    assert "--as-drawn is for HEPData output" in refused.stderr

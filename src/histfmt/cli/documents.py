@@ -374,6 +374,11 @@ def render(
     help="pyhf workspaces: fit the model to the observed data (MINUIT) and write post-fit "
     "plots, the band from the fit covariance.",
 )  # fmt: skip
+@click.option(
+    "--as-drawn", "drawn", is_flag=True,
+    help="HEPData output: the bins and numbers as the figure draws them (rebinned, flow "
+    "bins folded, per bin width), not the stored bins. Each table's description says which.",
+)  # fmt: skip
 def convert(
     inputs: tuple[str, ...],
     output: str,
@@ -381,6 +386,7 @@ def convert(
     patterns: tuple[str, ...],
     description: str | None,
     fit: bool,
+    drawn: bool,
 ) -> None:
     """Convert INPUTS to OUTPUT: histfmt, uhepp, UHI, HEPData, ROOT or YODA.
 
@@ -399,6 +405,7 @@ def convert(
       histfmt convert plot.json plot.yaml                # histfmt JSON -> YAML
       histfmt convert plot.json plot_uhepp.json --to uhepp
       histfmt convert plot.json submission.tar.gz        # a HEPData submission
+      histfmt convert plot.json figure.tar.gz --as-drawn  # the numbers of the figure
       histfmt convert histograms.root book.json          # every plot, one book file
       histfmt convert histograms.root plots/ --select 'jets/*'  # one file per plot
       histfmt convert old/*.json new/ --to histfmt       # many into a folder
@@ -420,12 +427,17 @@ def convert(
         except HistfmtError as error:
             fail(output, error)
         pairs = [(inputs[0], output)]
+    if drawn and kind != "hepdata":
+        fail(output, HistfmtError("--as-drawn is for HEPData output (.tar.gz or --to hepdata)"))
     failed = 0
     with click.progressbar(pairs, label="converting", file=sys.stderr, hidden=not many) as bar:
         for source, target in bar:
             try:
                 book = _read_fit_model(source, patterns, description, fit)
-                _write(book, target, kind, per_plot=folder and not many and kind != "hepdata")
+                if drawn:
+                    _write_drawn(book, target)
+                else:
+                    _write(book, target, kind, per_plot=folder and not many and kind != "hepdata")
                 for path, reason in book.skipped.items():
                     click.echo(f"{source}: skipped {path}: {reason}", err=True)
             except Exception as error:
@@ -484,6 +496,16 @@ def _write(book: Book, target: str, kind: Any, *, per_plot: bool) -> None:
         destination = Path(target) / name.with_name(name.name + suffix)
         destination.parent.mkdir(parents=True, exist_ok=True)
         registry.write(doc, destination, kind)
+
+
+def _write_drawn(book: Book, target: str) -> None:
+    """A HEPData submission of the numbers as the figures draw them."""
+    from histfmt.convert import hepdata
+
+    if len(book.plots) == 1:
+        hepdata.write(next(iter(book.plots.values())), target, drawn=True)
+    else:
+        hepdata.write_book(book, target, drawn=True)
 
 
 def _size(text: str) -> tuple[float, float]:
