@@ -292,3 +292,12 @@ def test_render_is_reachable_after_import_histfmt_alone(tmp_path: Path) -> None:
     assert done.stdout.strip() == "Figure"
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = histfmt.nothing  # type: ignore[attr-defined]
+
+
+def test_every_submodule_is_reachable_after_import_histfmt() -> None:
+    """The lazy list names every module and package of histfmt (none forgotten)."""
+    import pkgutil
+
+    found = {info.name for info in pkgutil.iter_modules(histfmt.__path__)}
+    found -= {"__main__", "resources"}
+    assert found == set(histfmt._SUBMODULES)  # type: ignore[attr-defined]
