@@ -73,9 +73,13 @@ def _json_top_keys(text: str) -> tuple[dict[str, Any], bool]:
             if value:
                 raw = value.group(1)
                 try:
-                    keys[json.loads(token.group())] = json.loads(raw) if raw else None
+                    key = json.loads(token.group())
+                except ValueError:  # a garbled key (a control character): not one of ours
+                    continue
+                try:
+                    keys[key] = json.loads(raw) if raw else None
                 except ValueError:
-                    keys[json.loads(token.group())] = None
+                    keys[key] = None
     return keys, False
 
 
