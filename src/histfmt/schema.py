@@ -18,7 +18,14 @@ import msgspec
 
 from histfmt.errors import kind_of
 
-__all__ = ["SCHEMA_FILENAME", "SCHEMA_ID", "generate", "load_schema", "schema_errors"]
+__all__ = [
+    "SCHEMA_FILENAME",
+    "SCHEMA_ID",
+    "generate",
+    "load_schema",
+    "schema_errors",
+    "write_copies",
+]
 
 SCHEMA_FILENAME = "histfmt-1.schema.json"
 SCHEMA_ID = f"https://histfmt.org/schema/{SCHEMA_FILENAME}"
@@ -195,14 +202,19 @@ def _message(error: Any) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
-def main() -> None:
-    """Rewrite ``schema/`` and the packaged copy from the model (developer tool)."""
-    text = render(generate())
-    package_copy = Path(str(resources.files("histfmt.resources").joinpath(SCHEMA_FILENAME)))
-    repository_copy = Path(__file__).resolve().parents[2] / "schema" / SCHEMA_FILENAME
+def write_copies(text: str, filename: str) -> None:
+    """Write a schema's ``text`` as ``filename`` in the package and in the repository's
+    ``schema/`` folder, the two copies a test keeps equal (developer tool)."""
+    package_copy = Path(str(resources.files("histfmt.resources").joinpath(filename)))
+    repository_copy = Path(__file__).resolve().parents[2] / "schema" / filename
     for path in (package_copy, repository_copy):
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
+
+
+def main() -> None:
+    """Rewrite ``schema/`` and the packaged copy from the model (developer tool)."""
+    write_copies(render(generate()), SCHEMA_FILENAME)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -171,12 +170,11 @@ def _message(error: Any) -> str:
 
 def main() -> None:
     """Rewrite ``schema/`` and the packaged copy from :class:`Description`."""
-    text = json.dumps(generate(), indent=2, ensure_ascii=False) + "\n"
-    package = Path(str(resources.files("histfmt.resources").joinpath(DESCRIPTION_SCHEMA_FILENAME)))
-    repository = Path(__file__).resolve().parents[4] / "schema" / DESCRIPTION_SCHEMA_FILENAME
-    for target in (package, repository):
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target}")
+    from histfmt.schema import write_copies
+
+    write_copies(
+        json.dumps(generate(), indent=2, ensure_ascii=False) + "\n", DESCRIPTION_SCHEMA_FILENAME
+    )
 
 
 if __name__ == "__main__":
