@@ -206,7 +206,7 @@ def test_plot_into_a_users_axes_draws_the_same_artists() -> None:
     ax.set_position(own.axes[0].get_position())
     rax.set_position(own.axes[1].get_position())
     mine = ax.plot([60, 80], [1e5, 2e5], color="red")  # the user's own line stays
-    drawn = plot(doc, ax=ax, ratio_ax=rax, options=options)
+    drawn = histfmt.plot(doc, ax=ax, ratio_ax=rax, options=options)
     ours = own.histfmt_artists
     assert _signature(drawn.main) == _signature(ours.main)
     assert _signature(drawn.comparison) == _signature(ours.comparison)
