@@ -230,3 +230,20 @@ def test_plot_without_axes_makes_histfmts_figure_and_2d_documents_are_refused() 
         plot(two_d, ax=Figure().add_subplot())
     with pytest.raises(histfmt.HistfmtError, match="ratio_ax needs ax"):
         plot(doc, ratio_ax=Figure().add_subplot())
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "unit"),
+    [("Mass [GeV]", "Mass", "GeV"), ("$p_T$ (GeV)", "$p_T$", "GeV"),
+     ("Jets (central)", "Jets (central)", None), ("Mass", "Mass", None)],
+)  # fmt: skip
+def test_from_hist_takes_the_unit_out_of_the_label(label: str, name: str, unit: str | None) -> None:
+    """'Events / 2 GeV', not 'Events / 2', for a hist labelled 'Mass [GeV]'."""
+    import hist
+
+    h = hist.Hist.new.Reg(10, 0, 20, name="m", label=label).Double().fill([1.0, 2.0, 3.0])
+    doc = histfmt.from_hist(h)
+    assert doc.x.label == name
+    assert (doc.x.unit if isinstance(doc.x.unit, str) else None) == unit
+    fig: Any = figure(doc, options=RenderOptions(dpi=20))
+    assert fig.axes[0].get_ylabel() == ("Events / 2 GeV" if unit else "Events / 2")
