@@ -341,7 +341,8 @@ class Axis(_Base):
         UNSET
     )
     unit_in_brackets: Annotated[
-        bool, Meta(description="Write the unit as `[GeV]` instead of `/ GeV`.")
+        bool,
+        Meta(description="Always write the unit as `[GeV]` (false: as the drawing style does)."),
     ] = False
     log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
     min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn range.")] = UNSET
