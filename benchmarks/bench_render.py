@@ -511,7 +511,7 @@ def make(escape):
         ticks = {{s for s in strings if s.startswith("$\\mathdefault{{")}}
         _marks.append(("[mathtext] " + str(len(ticks)) + " tick labels ('$\\mathdefault{{..}}$')",
                        sum(t for s, t in in_cli if s in ticks and s != in_cli[0][0])))
-m._with_label_fallback(doc, options, make)
+m.with_label_fallback(doc, options, make)
 """
     + _PHASE_TAIL
 )

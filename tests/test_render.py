@@ -158,15 +158,23 @@ def test_render_command_refuses_bad_options(args: list[str], message: str) -> No
 
 
 def test_notebook_display(document: histfmt.Document) -> None:
+    """One image (a PNG, drawn once) beside a short summary; the title escaped."""
+    import base64
+    import re
+
     document.metadata.title = "<b>title</b>"
+    assert not hasattr(document, "_repr_png_")  # Jupyter would draw the plot twice
     html = document._repr_html_()
     assert html is not None
-    assert "<svg" in html
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) == 1
+    assert base64.b64decode(images[0]).startswith(MAGIC["png"])
+    assert "<svg" not in html
     assert "&lt;b&gt;title&lt;/b&gt;" in html
-    png = document._repr_png_()
-    assert png is not None
-    assert png.startswith(MAGIC["png"])
+    assert "<th>x</th><td>3 bins from 0 to 30" in html
+    assert len(html) < 60_000
     assert f"histfmt.Document {histfmt.FORMAT_VERSION}: 3 bins" in repr(document)
+    assert repr(document).endswith("; 2 stacks; 1 ratio item>")
 
 
 def test_log_x_axis_starting_at_zero_draws_without_warning(document: histfmt.Document) -> None:

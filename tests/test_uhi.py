@@ -114,7 +114,8 @@ def test_stack_and_data_build_a_stacked_document_in_one_call() -> None:
     assert doc.stacks[1].type == "points"
     assert doc.ratio[0].numerator == ["data"]
     assert doc.ratio[0].denominator == ["ttbar", "zjets"]
-    assert doc.x.label == "$m_{\\ell\\ell}$ [GeV]"
+    assert doc.x.label == "$m_{\\ell\\ell}$"  # the unit taken out of the label
+    assert doc.x.unit == "GeV"
     assert histfmt.loads(histfmt.dumps(doc)).to_hist("zjets") == mc["zjets"]
 
 

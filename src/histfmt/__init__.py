@@ -22,7 +22,11 @@ from histfmt.model import FORMAT_VERSION, Axis, Book, Document
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from matplotlib.axes import Axes
+
     from histfmt.comparison import Comparison
+    from histfmt.render.options import RenderOptions
+    from histfmt.render.plot import PlotArtists
 
 __all__ = [
     "FORMAT_VERSION",
@@ -40,6 +44,7 @@ __all__ = [
     "load_book",
     "loads",
     "loads_book",
+    "plot",
     "validate",
 ]
 
@@ -87,3 +92,22 @@ def compare(docs: Mapping[str, Document] | Sequence[Document], /, **kwargs: Any)
     from histfmt.comparison import compare as run
 
     return run(docs, **kwargs)
+
+
+def plot(
+    doc: Document,
+    /,
+    *,
+    ax: Axes | None = None,
+    ratio_ax: Axes | None = None,
+    options: RenderOptions | None = None,
+) -> PlotArtists:
+    """Draw ``doc`` into your own matplotlib axes (its comparison panel into
+    ``ratio_ax``), in the document's style; returns what was drawn. Without ``ax``,
+    on a new figure as ``histfmt render`` draws it.
+
+    See :func:`histfmt.render.plot.plot`.
+    """
+    from histfmt.render.plot import plot as draw
+
+    return draw(doc, ax=ax, ratio_ax=ratio_ax, options=options)

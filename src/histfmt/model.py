@@ -341,7 +341,8 @@ class Axis(_Base):
         UNSET
     )
     unit_in_brackets: Annotated[
-        bool, Meta(description="Write the unit as `[GeV]` instead of `/ GeV`.")
+        bool,
+        Meta(description="Always write the unit as `[GeV]` (false: as the drawing style does)."),
     ] = False
     log: Annotated[bool, Meta(description="Logarithmic scale.")] = False
     min: Annotated[float | UnsetType, Meta(description="Lower end of the drawn range.")] = UNSET
@@ -1027,43 +1028,24 @@ class Document(_Base, kw_only=True):
 
     # -- notebook display --------------------------------------------------------------
 
-    def _repr_png_(self) -> bytes | None:
-        """The plot as PNG, for Jupyter (None when matplotlib is not installed)."""
-        return self._image("png")
-
     def _repr_html_(self) -> str | None:
-        """The plot as inline SVG with its title, for Jupyter."""
-        svg = self._image("svg")
-        if svg is None:
-            return None
-        import html
-
-        title = self.metadata.title if isinstance(self.metadata.title, str) else ""
-        text = svg.decode("utf-8")
-        start = text.find("<svg")
-        caption = f"<figcaption>{html.escape(title)}</figcaption>" if title else ""
-        return f'<figure class="histfmt">{text[start:]}{caption}</figure>'
-
-    def _image(self, format: Literal["png", "svg"]) -> bytes | None:
+        """The plot, drawn once as an inline PNG, beside a short summary, for Jupyter
+        (None when matplotlib is not installed)."""
         try:
-            from histfmt.render.mpl import render
-            from histfmt.render.options import RenderOptions
+            from histfmt.render.notebook import notebook_html
         except ImportError:
             return None
-        try:
-            return render(self, format=format, options=RenderOptions(dpi=80))
-        except (ImportError, HistfmtError):
-            return None
+        return notebook_html(self)
 
     def __repr__(self) -> str:
         binning = _binning_text(self.x)
         if not isinstance(self.y, UnsetType):
             binning += f" by {_binning_text(self.y)}"
         names = ", ".join(list(self.yields)[:6]) + (", ..." if len(self.yields) > 6 else "")
-        graphs = f"; {len(self.graphs)} graphs" if self.graphs else ""
+        graphs = f"; {_count(len(self.graphs), 'graph')}" if self.graphs else ""
         return (
             f"<histfmt.Document {self.histfmt}: {binning}; yields: {names or '-'}; "
-            f"{len(self.stacks)} stacks; {len(self.ratio)} ratio items{graphs}>"
+            f"{_count(len(self.stacks), 'stack')}; {_count(len(self.ratio), 'ratio item')}{graphs}>"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -1072,6 +1054,11 @@ class Document(_Base, kw_only=True):
         return canonical_bytes(self) == canonical_bytes(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 stack', '2 stacks'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _binning_text(axis: Axis) -> str:

@@ -14,9 +14,11 @@ any other metadata come back exactly.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 
+import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
 
@@ -477,13 +479,42 @@ def from_hist(
             )
         yields[name] = parts.item
     assert first is not None
-    doc = Document(
-        histfmt=FORMAT_VERSION, x=first.x, y=UNSET if first.y is None else first.y, yields=yields
-    )
+    x, y = _unit_from_label(first.x), None if first.y is None else _unit_from_label(first.y)
+    doc = Document(histfmt=FORMAT_VERSION, x=x, y=UNSET if y is None else y, yields=yields)
     if data is None:
         data_name = next((name for name in yields if is_data(name)), "")
     _draw(doc, data_name or None, stack_type, error, ratio)
     return validate(doc)
+
+
+_UNIT_IN_LABEL = re.compile(r"^(?P<label>.*?\S)\s*(?:\[(?P<b>[^\[\]]+)\]|\((?P<p>[^()]+)\))\s*$")
+_UNITS = re.compile(r"^(?:[a-zA-Zμµ]?eV|[a-zA-Zμµ]?m|[a-zA-Zμµ]?s|rad|deg|GeV/c\^?2?|MeV/c\^?2?)$")
+
+
+def _unit_from_label(axis: Axis) -> Axis:
+    """A histogram labelled 'Mass [GeV]' (or 'm (GeV)') has the unit GeV: the y label then
+    reads 'Events / 2 GeV', not 'Events / 2'. Round brackets count only around a unit
+    ('p_T (GeV)', not 'Jets (central)'); a unit already set is kept."""
+    label = axis.label
+    if not isinstance(label, str) or not isinstance(axis.unit, UnsetType):
+        return axis
+    parsed = _split_unit(label)
+    if parsed is None:
+        return axis
+    writer_info = {key: dict(value) for key, value in axis.writer_info.items()}
+    corner = writer_info.setdefault(_UHI, {})
+    corner["metadata"] = {**corner.get("metadata", {}), "label": label}  # back in to_hist
+    return msgspec.structs.replace(axis, label=parsed[0], unit=parsed[1], writer_info=writer_info)
+
+
+def _split_unit(label: str) -> tuple[str, str] | None:
+    found = _UNIT_IN_LABEL.match(label)
+    if found is None:
+        return None
+    unit = (found["b"] or found["p"]).strip()
+    if found["p"] and not _UNITS.match(unit):
+        return None
+    return found["label"], unit
 
 
 def _draw(doc: Document, data: str | None, stack_type: str, error: str, ratio: bool) -> None:
@@ -643,10 +674,13 @@ def _axis_to_uhi(axis: Axis) -> dict[str, Any]:
     if "writer_info" in corner:
         writer_info[_UHI] = dict(corner["writer_info"])
     metadata = dict(corner.get("metadata", {}))
+    with_unit = metadata.get("label")  # the label from_hist took the unit out of
     for key in ("name", "label"):
         value = getattr(axis, key)
         if isinstance(value, str):
             metadata[key] = value
+    if isinstance(with_unit, str) and _split_unit(with_unit) == (axis.label, axis.unit):
+        metadata["label"] = with_unit
     result: dict[str, Any]
     if corner.get("type") == "boolean":
         result = {"type": "boolean"}

@@ -9,7 +9,7 @@ import numpy as np
 from msgspec import UnsetType
 
 from histfmt.model import Document
-from histfmt.render.labels import x_label, y_label
+from histfmt.render.labels import Units, x_label, y_label
 from histfmt.shown import Shown
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "axis_labels",
     "badge",
+    "canvas_renderer",
     "color_cycle",
     "comparison_axis",
     "drawn_refs",
@@ -93,8 +94,9 @@ def badge(ax: Axes, doc: Document, painter: Painter, *, outside: bool = False) -
     return [box]
 
 
-def margins(fig: Figure, *, categories: list[str] | None) -> None:
-    """Fixed margins from the font sizes: no layout engine, no measuring draw."""
+def margins(fig: Figure, *, categories: list[str] | None, above: float = 0.0) -> None:
+    """Fixed margins from the font sizes: no layout engine, no measuring draw;
+    ``above``: points for a label above the frame."""
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
@@ -103,8 +105,9 @@ def margins(fig: Figure, *, categories: list[str] | None) -> None:
     ticks = FontProperties(size=rc["ytick.labelsize"]).get_size_in_points()
     xticks = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
     width, height = fig.get_size_inches() * 72
-    left = 1.2 * label + 2.8 * ticks + 12
-    bottom = 1.2 * label + 1.3 * xticks + 12
+    pad = max(float(rc["axes.labelpad"]) - 4.0, 0.0)  # beyond matplotlib's default 4 points
+    left = 1.2 * label + 2.8 * ticks + 12 + pad
+    bottom = 1.2 * label + 1.3 * xticks + 12 + pad
     if categories:
         longest = max(map(len, categories), default=0)
         if longest > 6:
@@ -113,50 +116,59 @@ def margins(fig: Figure, *, categories: list[str] | None) -> None:
         left=left / width,
         right=1 - (0.9 * xticks + 6) / width,
         bottom=bottom / height,
-        top=1 - (0.7 * ticks + 8) / height,
+        top=1 - (max(0.7 * ticks, above) + 8) / height,
         hspace=0.0,
     )
 
 
-# Legend layouts tried in turn: (font size, columns, below the badge); the first that
-# stays inside the frame, clear of the badge, and leaves the data LEAST_FILL of the
-# panel wins (else the one that leaves the most).
+# Legend layouts tried in turn: (font size as a share of the style's legend size,
+# columns, below the badge); the first that stays inside the frame, clear of the badge,
+# and leaves the data LEAST_FILL of the panel wins (else the one that leaves the most).
+# The shares are matplotlib's medium, small, x-small and xx-small.
+_MEDIUM, _SMALL, _X_SMALL, _XX_SMALL = 1.0, 0.833, 0.694, 0.579
 _LEGEND_LAYOUTS = (
-    ("medium", 1, False),
-    ("small", 1, False),
-    ("small", 2, False),
-    ("x-small", 1, False),
-    ("x-small", 2, False),
-    ("small", 2, True),
-    ("x-small", 2, True),
-    ("x-small", 3, True),
-    ("xx-small", 1, False),
-    ("xx-small", 2, False),
-    ("xx-small", 2, True),
+    (_MEDIUM, 1, False),
+    (_SMALL, 1, False),
+    (_SMALL, 2, False),
+    (_X_SMALL, 1, False),
+    (_X_SMALL, 2, False),
+    (_SMALL, 2, True),
+    (_X_SMALL, 2, True),
+    (_X_SMALL, 3, True),
+    (_XX_SMALL, 1, False),
+    (_XX_SMALL, 2, False),
+    (_XX_SMALL, 2, True),
 )
 LEAST_FILL = 0.5
 """The highest point drawn reaches at least this share of the main panel's height."""
 _GAP = 0.04  # axes fraction between the highest point and the lowest box above it
 
 
-def place_legend_and_headroom(ax: Axes, painter: Painter, badge: list[Any], *, logy: bool) -> None:
+def place_legend_and_headroom(ax: Axes, painter: Painter, badge: list[Any], *, logy: bool) -> Any:
     """Legend top right (order: data, band, stack top to bottom), in the first layout
     that leaves the data at least half the panel; the y range then puts the highest
-    point drawn below the lowest box (badge or legend) as measured on the canvas."""
+    point drawn below the lowest box (badge or legend) as measured on the canvas.
+    Returns the legend (None without entries)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
     entries = sorted((e for e in painter.legend if e[1] is not None), key=lambda e: -e[0])
-    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = canvas_renderer(ax)
+    base = FontProperties(size=matplotlib.rcParams["legend.fontsize"]).get_size_in_points()
+    legend = None
     to_axes = ax.transAxes.inverted()
     boxes = [a.get_window_extent(renderer).transformed(to_axes) for a in badge]
     badge_bottom = min((b.y0 for b in boxes), default=1.0)
     if entries:
         handles, texts = [e[1] for e in entries], [e[2] for e in entries]
 
-        def draw(layout: tuple[str, int, bool]) -> Any:
-            fontsize, ncols, below = layout
+        def draw(layout: tuple[float, int, bool]) -> Any:
+            nonlocal legend
+            share, ncols, below = layout
             top = badge_bottom - 0.01 if below else 1.0
             legend = ax.legend(
                 handles, texts, loc="upper right", ncols=max(ncols, 2 if len(entries) > 8 else 1),
-                borderaxespad=0.8, fontsize=fontsize,
+                borderaxespad=0.8, fontsize=round(base * share, 2),
                 bbox_to_anchor=(0, 0, 1, top), bbox_transform=ax.transAxes,
             )  # fmt: skip
             return legend.get_window_extent(renderer).transformed(to_axes)
@@ -190,6 +202,15 @@ def place_legend_and_headroom(ax: Axes, painter: Painter, badge: list[Any], *, l
     if not isinstance(y_axis.max, UnsetType):
         upper = y_axis.max
     ax.set_ylim(bottom, upper)
+    return legend
+
+
+def canvas_renderer(ax: Axes) -> Any:
+    """The renderer of the figure holding ``ax`` (to measure text without a draw)."""
+    fig: Any = ax.get_figure(root=True)
+    if hasattr(fig.canvas, "get_renderer"):
+        return fig.canvas.get_renderer()
+    return fig._get_renderer()
 
 
 def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | None]:
@@ -212,9 +233,15 @@ def panels(fig: Figure, layout: Any, *, with_ratio: bool) -> tuple[Axes, Axes | 
 
 
 def axis_labels(
-    ax: Axes, comparison: Axes | None, doc: Document, shown: Shown, painter: Painter
+    ax: Axes,
+    comparison: Axes | None,
+    doc: Document,
+    shown: Shown,
+    painter: Painter,
+    *,
+    units: Units = "[]",
 ) -> None:
-    """x range, axis titles and category tick labels."""
+    """x range, axis titles (units written as the style does) and category tick labels."""
     edges = shown.binning.edges
     lower = doc.x.min if not isinstance(doc.x.min, UnsetType) else float(edges[0])
     upper = doc.x.max if not isinstance(doc.x.max, UnsetType) else float(edges[-1])
@@ -231,7 +258,7 @@ def axis_labels(
     )
     ax.set_ylabel(painter.text(label) or "")
     bottom_axis = comparison if comparison is not None else ax
-    bottom_axis.set_xlabel(painter.text(x_label(doc)) or "")
+    bottom_axis.set_xlabel(painter.text(x_label(doc, units=units)) or "")
     if shown.binning.tick_labels is not None:
         labels = [painter.text(t) or "" for t in shown.binning.tick_labels]
         rotation = 30 if max(map(len, labels), default=0) > 6 else 0

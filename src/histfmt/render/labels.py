@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from msgspec import UnsetType
@@ -17,6 +17,7 @@ from histfmt.render.lock import MATPLOTLIB_LOCK
 __all__ = [
     "KIND_LABELS",
     "MAX_DRAWN_LENGTH",
+    "Units",
     "axis_title",
     "bad_labels",
     "drawing_issues",
@@ -163,17 +164,23 @@ def _styles(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any]]:
             yield (key, i, "style"), entry.style
 
 
-def x_label(doc: Document) -> str:
-    """``label symbol [unit]`` or ``label symbol / unit`` from the x axis fields."""
-    return axis_title(doc.x)
+Units = Literal["[]", "()"]
+"""How a style writes an axis title's unit: ``m [GeV]`` or ``m (GeV)``."""
 
 
-def axis_title(x: Axis) -> str:
-    """``label symbol [unit]`` or ``label symbol / unit`` from an axis' fields."""
+def x_label(doc: Document, *, units: Units = "[]") -> str:
+    """``label symbol [unit]`` (or the style's ``(unit)``) from the x axis fields."""
+    return axis_title(doc.x, units=units)
+
+
+def axis_title(x: Axis, *, units: Units = "[]") -> str:
+    """``label symbol [unit]`` from an axis' fields; ``units`` is the style's
+    convention, which ``unit_in_brackets`` overrides with ``[unit]``."""
     words = [w for w in (x.label, x.symbol) if isinstance(w, str) and w]
     text = " ".join(words) or (x.name if isinstance(x.name, str) else "")
     if isinstance(x.unit, str) and x.unit:
-        text += f" [{x.unit}]" if x.unit_in_brackets else f" / {x.unit}"
+        opening, closing = "[]" if x.unit_in_brackets else units
+        text += f" {opening}{x.unit}{closing}"
     return text
 
 

@@ -21,7 +21,7 @@ from msgspec import UnsetType
 from histfmt.model import Document, Projection, RatioItem
 from histfmt.render.artists import compare
 from histfmt.render.decorations import badge, plain_tick_formatter
-from histfmt.render.labels import axis_title, kind_label
+from histfmt.render.labels import Units, axis_title, kind_label
 from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
 
 if TYPE_CHECKING:
@@ -331,7 +331,7 @@ def _limits(ax: Axes, binning: Binning, axis: Any, *, which: str) -> None:
     (ax.set_xlim if which == "x" else ax.set_ylim)(lower, upper)
 
 
-def _axes(ax: Axes, shown: Shown, doc: Document, painter: Painter) -> None:
+def _axes(ax: Axes, shown: Shown, doc: Document, painter: Painter, units: Units) -> None:
     """Ranges, scales, bin labels and titles of a map's axes."""
     assert shown.y_binning is not None
     assert not isinstance(doc.y, UnsetType)
@@ -339,8 +339,8 @@ def _axes(ax: Axes, shown: Shown, doc: Document, painter: Painter) -> None:
     _limits(ax, shown.y_binning, doc.y, which="y")
     _ticks(ax, shown.binning, painter, which="x")
     _ticks(ax, shown.y_binning, painter, which="y")
-    ax.set_xlabel(painter.text(axis_title(doc.x)) or "")
-    ax.set_ylabel(painter.text(axis_title(doc.y)) or "")
+    ax.set_xlabel(painter.text(axis_title(doc.x, units=units)) or "")
+    ax.set_ylabel(painter.text(axis_title(doc.y, units=units)) or "")
     ax.tick_params(direction="out", top=False, right=False, which="both")
 
 
@@ -390,18 +390,22 @@ def draw_maps(
     size: tuple[float, float],
     *,
     ratio: list[RatioItem] | None = None,
+    rc: dict[str, Any] | None = None,
+    units: Units = "[]",
 ) -> Figure:
-    """The maps of a 2-D document (and its ratio maps) on a new figure."""
+    """The maps of a 2-D document (and its ratio maps) on a new figure, which draws
+    in the style ``rc`` wherever it is saved."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import LogNorm
-    from matplotlib.figure import Figure
     from matplotlib.ticker import LogFormatterSciNotation
+
+    from histfmt.render.styled import StyledFigure
 
     assert shown.y_binning is not None
     assert not isinstance(doc.y, UnsetType)
     painter = Painter(doc, shown, options, escape)
     panels = _panels(doc, shown, options, ratio or [])
-    fig = Figure(figsize=size, dpi=options.dpi)
+    fig = StyledFigure(figsize=size, dpi=options.dpi, rc=rc or {})
     FigureCanvasAgg(fig)
     rows, columns = _grid(len(panels))
     room = _margins(doc, shown, painter)
@@ -424,7 +428,7 @@ def draw_maps(
             axis.set_major_formatter(plain_tick_formatter())
         if isinstance(mesh.norm, LogNorm):
             bar.yaxis.set_major_formatter(LogFormatterSciNotation())
-        _axes(ax, shown, doc, painter)
+        _axes(ax, shown, doc, painter, units)
         title = painter.text(panel.title)
         if title:
             ax.set_title(title, loc="right", fontsize="medium", pad=4)

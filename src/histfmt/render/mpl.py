@@ -19,38 +19,28 @@ from msgspec import UnsetType
 
 from histfmt.errors import HistfmtError, ValidationError
 from histfmt.model import Document
-from histfmt.render.artists import Decimator
-from histfmt.render.decorations import (
-    axis_labels,
-    badge,
-    color_cycle,
-    comparison_axis,
-    margins,
-    panels,
-    place_legend_and_headroom,
-    readable_log_ticks,
-)
-from histfmt.render.labels import bad_labels, drawing_issues, kind_label
+from histfmt.render.decorations import margins, panels
+from histfmt.render.labels import bad_labels, drawing_issues
 from histfmt.render.lock import MATPLOTLIB_LOCK
+from histfmt.render.looks import EXPERIMENTS, look_for, room_above
 from histfmt.render.maps import draw_maps, drawn_as_maps, map_size
 from histfmt.render.options import FORMATS, ImageFormat, RenderOptions
-from histfmt.render.painter import Painter, draw_graph, draw_hline, draw_vline
-from histfmt.render.style import rc_for
+from histfmt.render.plot import draw_panels, shown_ratios
+from histfmt.render.style import rc_for, style_named, text_scale
 from histfmt.shown import Shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["figure", "render", "save"]
-
-KNOWN_BRANDS = {"ATLAS", "CMS", "LHCb", "ALICE"}
+__all__ = ["figure", "render", "save", "style_name", "with_label_fallback"]
 
 
-def _style_name(doc: Document, options: RenderOptions) -> str:
+def style_name(doc: Document, options: RenderOptions) -> str:
+    """The style drawn: the option, else the experiment the badge names, else 'default'."""
     if options.style is not None:
-        return options.style
+        return style_named(options.style)
     brand = doc.badge.brand if not isinstance(doc.badge, UnsetType) else None
-    return brand if isinstance(brand, str) and brand in KNOWN_BRANDS else "default"
+    return brand if isinstance(brand, str) and brand in EXPERIMENTS else "default"
 
 
 @contextmanager
@@ -78,20 +68,25 @@ def _size(doc: Document, options: RenderOptions) -> tuple[float, float]:
 
 
 def figure(doc: Document, /, *, options: RenderOptions | None = None) -> Figure:
-    """Draw ``doc`` on a new :class:`matplotlib.figure.Figure` (never pyplot)."""
+    """Draw ``doc`` on a new :class:`matplotlib.figure.Figure` (never pyplot).
+
+    The figure draws in the document's style wherever it is saved: ``fig.savefig``
+    gives the image :func:`render` gives. Its ``histfmt_artists`` (a
+    :class:`~histfmt.render.plot.PlotArtists`) holds what was drawn.
+    """
     options = options or RenderOptions()
-    fig: Figure = _with_label_fallback(doc, options, lambda escape: _build(doc, options, escape))
+    fig: Figure = with_label_fallback(doc, options, lambda escape: _build(doc, options, escape))
     return fig
 
 
-def _with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> Any:
+def with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> Any:
     """Run ``make(escape)`` in the document's style; on invalid mathtext, either raise
     (``strict_labels``) or draw the offending labels literally."""
     if options.strict_labels:
         issues = drawing_issues(doc)
         if issues:
             raise ValidationError(issues)
-    with MATPLOTLIB_LOCK, _rc(_style_name(doc, options), _size(doc, options)[0]):
+    with MATPLOTLIB_LOCK, _rc(style_name(doc, options), _size(doc, options)[0]):
         try:
             return make(frozenset())
         except ValueError as error:
@@ -104,74 +99,30 @@ def _with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> An
             raise HistfmtError(f"cannot draw this document: {error}") from None
 
 
-def _shown_ratios(doc: Document, hide: frozenset[str]) -> list[Any]:
-    """The ratio items without the hidden yields: a ratio compares what is drawn, and an
-    item is left out only when one of its sides has nothing left."""
-    import msgspec
-
-    shown = []
-    for item in doc.ratio:
-        numerator = [ref for ref in item.numerator if ref.partition("/")[0] not in hide]
-        denominator = [ref for ref in item.denominator if ref.partition("/")[0] not in hide]
-        if numerator and (denominator or not item.denominator):
-            shown.append(
-                msgspec.structs.replace(item, numerator=numerator, denominator=denominator)
-            )
-    return shown
-
-
 def _build(doc: Document, options: RenderOptions, escape: frozenset[str] = frozenset()) -> Figure:
-    from matplotlib.figure import Figure
-
-    shown = Shown(doc, rebin=options.rebin, project=options.project)
-    ratio_items = _shown_ratios(doc, options.hide)
-    with_ratio = bool(ratio_items) if options.ratio is None else options.ratio and bool(ratio_items)
-    if shown.two_d:
-        drawn = ratio_items if with_ratio else []
-        return draw_maps(doc, shown, options, escape, _size(doc, options), ratio=drawn)
-    doc = shown.doc  # a projection of a 2-D document is drawn as its 1-D document
-    painter = Painter(doc, shown, options, escape)
-    fig = Figure(figsize=_size(doc, options), dpi=options.dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from histfmt.render.styled import StyledFigure
+
+    shown = Shown(doc, rebin=options.rebin, project=options.project)
+    ratio_items = shown_ratios(doc, options.hide)
+    with_ratio = bool(ratio_items) if options.ratio is None else options.ratio and bool(ratio_items)
+    style = style_name(doc, options)
+    size = _size(doc, options)
+    rc = rc_for(style, size[0])
+    if shown.two_d:
+        drawn = ratio_items if with_ratio else []
+        units = look_for(style).units
+        return draw_maps(doc, shown, options, escape, size, ratio=drawn, rc=rc, units=units)
+    fig = StyledFigure(figsize=_size(shown.doc, options), dpi=options.dpi, rc=rc)
     FigureCanvasAgg(fig)
-    margins(fig, categories=shown.binning.tick_labels)
-    ax, comparison = panels(fig, doc.layout, with_ratio=with_ratio)
-    columns = int(fig.get_figwidth() * options.dpi * (fig.subplotpars.right - fig.subplotpars.left))
-    if shown.binning.n > 2 * columns and not shown.categorical:
-        painter.decimate = Decimator(shown.binning.edges, columns, log=doc.x.log)
-    colors = iter(color_cycle())
-    for stack in doc.stacks:
-        painter.stack(ax, stack, colors)
-    for graph in doc.graphs:
-        draw_graph(ax, graph, painter)
-    logy = doc.y_axis.log if options.logy is None else options.logy
-    if logy:
-        ax.set_yscale("log")
-    if doc.x.log:
-        ax.set_xscale("log")
-        readable_log_ticks(ax.xaxis, shown.binning.edges)
-    axis_labels(ax, comparison, doc, shown, painter)
-    if comparison is not None:
-        low, high = painter.comparison(comparison, ratio_items)
-        alone = [ref for item in ratio_items if not item.denominator for ref in item.numerator]
-        drawn_as_is = len(alone) == sum(len(item.numerator) for item in ratio_items)
-        default = kind_label(shown.kind(alone)) if drawn_as_is else None
-        hidden = options.hide & {
-            ref.partition("/")[0] for item in doc.ratio for ref in item.numerator + item.denominator
-        }
-        comparison_axis(
-            doc, comparison, low, high, painter, default=default, fixed=not hidden
-        )  # a hidden sample changes the comparison: the document's range no longer fits it
-        painter.off_scale(comparison)
-    for line in doc.v_lines:
-        for axis in [a for a in (ax, comparison) if a is not None]:
-            draw_vline(axis, line, main=axis is ax)
-    for h_line in doc.h_lines:
-        draw_hline(ax, h_line)
-    badge_artists = badge(ax, doc, painter)
-    place_legend_and_headroom(ax, painter, badge_artists, logy=bool(logy))
-    fig.align_ylabels()
+    above = room_above(shown.doc, look_for(style), text_scale(style, size[0]))
+    margins(fig, categories=shown.binning.tick_labels, above=above)
+    ax, comparison = panels(fig, shown.doc.layout, with_ratio=with_ratio)
+    fig.histfmt_artists = draw_panels(  # type: ignore[attr-defined]
+        ax, comparison, shown, options, escape=escape,
+        ratio_items=ratio_items if with_ratio else [], style=style,
+    )  # fmt: skip
     return fig
 
 
@@ -192,7 +143,7 @@ def render(
             fig.clear()
         return buffer.getvalue()
 
-    result: bytes = _with_label_fallback(doc, options, draw)
+    result: bytes = with_label_fallback(doc, options, draw)
     return result
 
 

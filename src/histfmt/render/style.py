@@ -7,7 +7,7 @@ from typing import Any
 
 from histfmt.errors import HistfmtError
 
-__all__ = ["PALETTE", "STYLES", "rc_for", "style_named"]
+__all__ = ["PALETTE", "STYLES", "rc_for", "style_named", "text_scale"]
 
 # Petroff (2021) 10-colour sequence: distinguishable under the common colour-vision
 # deficiencies, the default of the HEP plotting recommendations and matplotlib's
@@ -54,7 +54,7 @@ _DEFAULT: dict[str, Any] = {
     "xaxis.labellocation": "right",
     "yaxis.labellocation": "top",
     "legend.frameon": False,
-    "legend.fontsize": 10,
+    "legend.fontsize": 12,
     "legend.handlelength": 1.5,
     "hatch.linewidth": 0.6,
     "axes.formatter.use_mathtext": True,
@@ -71,6 +71,7 @@ _EMBEDDED_FONTS = {"pdf.fonttype": 42, "ps.fonttype": 42}
 _SMALLEST_TEXT = 9.0  # points: scaled-down styles stay readable
 _SCALED = (
     "font.size",
+    "axes.labelpad",
     "axes.labelsize",
     "axes.titlesize",
     "xtick.labelsize",
@@ -150,10 +151,22 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     rc["axes.prop_cycle"] = cycler(color=PALETTE)
     rc["svg.hashsalt"] = "histfmt"
     rc.update(_EMBEDDED_FONTS)
-    native = float(rc.get("figure.figsize", (6.0, 4.5))[0])
-    if width is not None and width < native:
+    for key in [k for k in rc if k.startswith("savefig.")]:
+        del rc[key]  # a figure saved outside the style's context looks the same
+    rc.pop("figure.autolayout", None)  # the margins are histfmt's
+    scale = text_scale(style, width)
+    if scale < 1:
         for key in _SCALED:
             if isinstance(rc.get(key), (int, float)):
                 smallest = 0 if key.endswith(".size") and "tick" in key else _SMALLEST_TEXT
-                rc[key] = max(rc[key] * width / native, smallest)
+                rc[key] = max(rc[key] * scale, smallest)
     return rc
+
+
+def text_scale(style: str, width: float | None) -> float:
+    """How much a figure ``width`` inches wide shrinks the style's text (1: not at all):
+    experiment styles are made for figures 8 to 12 inches wide."""
+    style = style_named(style)
+    rc = _DEFAULT if style == "default" else experiment_style(style)
+    native = float(rc.get("figure.figsize", _DEFAULT["figure.figsize"])[0])
+    return 1.0 if width is None or width >= native else width / native

@@ -1,0 +1,54 @@
+"""Figures and axes that draw in their style wherever they are saved.
+
+A style's rcParams are read twice: when an artist is made (sizes, tick directions)
+and when it is drawn (the fonts behind 'sans-serif', the mathtext fonts, tick labels
+made on demand). A figure drawn only inside ``matplotlib.rc_context`` therefore
+looks different when a user saves it afterwards: DejaVu instead of the style's font,
+a legend past the frame, ``findfont: 'cursive'`` warnings from the custom mathtext
+fonts. Here the drawing itself runs in the style, so ``fig.savefig`` gives the image
+``render`` gives.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from histfmt.render.lock import MATPLOTLIB_LOCK
+
+__all__ = ["StyledFigure", "draw_in_style", "in_style"]
+
+
+@contextmanager
+def in_style(rc: dict[str, Any]) -> Iterator[None]:
+    """``rc`` in effect (under the one matplotlib lock)."""
+    with MATPLOTLIB_LOCK, matplotlib.rc_context(rc):  # type: ignore[arg-type]
+        yield
+
+
+class StyledFigure(Figure):
+    """A :class:`~matplotlib.figure.Figure` that draws itself in its style's rcParams."""
+
+    def __init__(self, *args: Any, rc: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.histfmt_rc = rc
+
+    def draw(self, renderer: Any) -> None:
+        with in_style(self.histfmt_rc):
+            super().draw(renderer)
+
+
+def _draw_axes(ax: Axes, rc: dict[str, Any], renderer: Any) -> None:
+    with in_style(rc):
+        type(ax).draw(ax, renderer)
+
+
+def draw_in_style(ax: Axes, rc: dict[str, Any]) -> None:
+    """Make a user's ``ax`` draw in ``rc`` (its figure and other axes keep theirs)."""
+    ax.draw = functools.partial(_draw_axes, ax, rc)  # type: ignore[method-assign]
