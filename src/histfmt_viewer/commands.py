@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from histfmt.errors import HistfmtError
 from histfmt_viewer import create_app, storage_of
 
 __all__ = ["init_db", "serve", "token"]
@@ -89,3 +90,45 @@ def token_create(user: str, database: str | None) -> None:
     finally:
         storage.close()
     click.echo(f"API token for {user.strip()} (send as 'Authorization: Token ...'): {secret}")
+
+
+@token.command("list")
+@click.argument("user", required=False)
+@_DATABASE
+def token_list(user: str | None, database: str | None) -> None:
+    """List the API tokens of USER (of every user without USER), oldest first: each
+    token's id, its user and when it was made. The tokens themselves are not stored
+    and cannot be shown; the id names one for 'histfmt token delete'.
+    """
+    app = _app(database)
+    storage = storage_of(app)
+    try:
+        rows = storage.list_tokens(user.strip() if user is not None else None)
+    finally:
+        storage.close()
+    if not rows:
+        click.echo(f"no tokens{f' for {user.strip()}' if user is not None else ''}")
+        return
+    width = max(len("user"), *(len(row.user) for row in rows))
+    click.echo(f"{'id':<12}  {'user':<{width}}  created (UTC)")
+    for row in rows:
+        click.echo(f"{row.id:<12}  {row.user:<{width}}  {row.created:%Y-%m-%d %H:%M}")
+
+
+@token.command("delete")
+@click.argument("token_id", metavar="ID")
+@_DATABASE
+def token_delete(token_id: str, database: str | None) -> None:
+    """Delete the API token ID (as 'histfmt token list' shows it; its first six or more
+    digits will do). Scripts using it are refused from then on, and the browser
+    sessions signed in with it end.
+    """
+    app = _app(database)
+    storage = storage_of(app)
+    try:
+        row = storage.delete_token(token_id)
+    except HistfmtError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        storage.close()
+    click.echo(f"deleted token {row.id} of {row.user} (made {row.created:%Y-%m-%d %H:%M} UTC)")

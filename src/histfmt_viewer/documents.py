@@ -92,7 +92,9 @@ def parse_upload(
     """
     from histfmt.convert import registry
 
-    doc = _read_upload(data, filename, registry.read)
+    doc, kind = _read_upload(data, filename, registry.read)
+    if kind != "histfmt":
+        _title(doc, "", filename)
     return checked(doc, limits=limits)
 
 
@@ -143,9 +145,9 @@ def _cells(doc: Document) -> int:
     )
 
 
-def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
-    """``read(data, kind, name=...)`` of an upload of an accepted kind; every failure a
-    :class:`Refused`."""
+def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> tuple[T, str]:
+    """``read(data, kind, name=...)`` of an upload of an accepted kind, and the kind;
+    every failure a :class:`Refused`."""
     from histfmt.convert import registry
 
     if not data.strip():
@@ -155,7 +157,7 @@ def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> T:
         kind = registry.detect(data, name=name)
         if kind not in ACCEPTED:
             raise Refused([Issue("$", f"{kind} files are not accepted here")])
-        return read(data, kind, name=name)
+        return read(data, kind, name=name), kind
     except HistfmtError as error:
         raise Refused.of(error) from None
 
@@ -172,7 +174,10 @@ def parse_book_upload(
     """
     from histfmt.convert import registry
 
-    book = _read_upload(data, filename, registry.read_book)
+    book, kind = _read_upload(data, filename, registry.read_book)
+    if kind != "histfmt" and len(book.plots) == 1:
+        for path, doc in book.plots.items():
+            _title(doc, path, filename)
     if not book.plots:
         skipped = "; ".join(f"{path}: {why}" for path, why in list(book.skipped.items())[:5])
         message = "holds no plot the viewer can show" + (f" ({skipped})" if skipped else "")
@@ -206,6 +211,17 @@ def _within(parts: tuple[str, ...], path: str) -> str:
     if path == "$":
         return prefix
     return prefix + (path if path.startswith("[") else "." + path)
+
+
+def _title(doc: Document, path: str, filename: str) -> None:
+    """Give a converted plot without a title one: its path in the file (a HEPData
+    table's or a UHI histogram's name), else the file name's stem."""
+    from histfmt.convert.registry import stem
+
+    if not _text(doc.metadata.title).strip():
+        title = path.strip() or stem(_name(filename)).strip()
+        if title:
+            doc.metadata.title = title[:300]
 
 
 def book_title(book: Book, filename: str) -> str:

@@ -11,6 +11,8 @@ flow bins included.
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,17 @@ if TYPE_CHECKING:
 
     Array = npt.NDArray[np.float64]
 
-__all__ = ["MAX_COLUMNS", "MAX_ROWS", "Cell", "Row", "Table", "bin_names", "numbers_tables"]
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "Cell",
+    "Row",
+    "Table",
+    "bin_names",
+    "measured",
+    "numbers_tables",
+    "yield_names",
+]
 
 MAX_ROWS = 1000
 """Rows shown per table (bins, x bins of a grid, graph points); the rest is in the JSON."""
@@ -61,15 +73,28 @@ class Table:
     notes: list[str] = field(default_factory=list)  # what was left out
 
 
+def yield_names(doc: Document) -> dict[str, str]:
+    """Each yield's label as readable text (mathtext made plain, as the terminal view
+    shows it: ``$t\\bar{t}$`` reads as t with a bar), by name; the name where there is
+    no label."""
+    from histfmt.render.text import plain_text
+
+    return {
+        name: (plain_text(item.label) if isinstance(item.label, str) else "") or name
+        for name, item in doc.yields.items()
+    }
+
+
 def numbers_tables(doc: Document) -> list[Table]:
     """The tables of ``doc``'s numbers: its yields (1-D, or one grid each in 2-D) and
     its graphs."""
     tables = []
     if doc.yields and doc.x.binned:
+        labels = yield_names(doc)
         if isinstance(doc.y, Axis):
-            tables += [_grid(doc, doc.y, name, item) for name, item in doc.yields.items()]
+            tables += [_grid(doc, doc.y, labels[name], item) for name, item in doc.yields.items()]
         else:
-            tables.append(_bins_table(doc))
+            tables.append(_bins_table(doc, labels))
     for index, graph in enumerate(doc.graphs):
         tables.append(_graph_table(graph, index))
     return tables
@@ -82,14 +107,42 @@ def _number(value: float) -> str:
     return f"{value:.6g}" if np.isfinite(value) else MISSING
 
 
-def _spread(up: float, down: float) -> str:
-    """``±u``, or ``+u`` and ``-d`` (with a true minus sign) when asymmetric; empty when
-    zero."""
-    if not (up or down) or not (np.isfinite(up) and np.isfinite(down)):
+def measured(value: float, *errors: tuple[float, float]) -> tuple[str, list[str]]:
+    """``value`` and its ``(up, down)`` uncertainties as a physicist writes them: the
+    smallest uncertainty with two significant digits, the value and every other
+    uncertainty rounded to the same decimal place (``1234 ± 56``, ``0.503 ± 0.011``,
+    ``12300 ± 1000``, ``+12 \N{MINUS SIGN}8``); from ``1e6`` or below ``1e-4`` in
+    scientific notation at the same precision (``1.2346e+07 ± 5.6e+04``). An uncertainty
+    that is zero or not finite is ``""``; without any, the value has six significant
+    digits."""
+    sizes = [e for pair in errors for e in pair if math.isfinite(e) and e > 0]
+    if not sizes or not math.isfinite(value):
+        return _number(value), [_spread(up, down, lambda e: f"{e:.3g}") for up, down in errors]
+    last = math.floor(math.log10(min(sizes))) - 1  # the power of ten of the last digit
+    if round(min(sizes), -last) >= 10 ** (last + 2):  # 0.0996 is 0.10
+        last += 1
+    largest = max(abs(value), *sizes)
+
+    def write(number: float) -> str:
+        number = round(number, -last)
+        if last >= -5 and largest < 1e6 and (largest >= 1e-4 or value == 0):
+            return f"{number:.{max(0, -last)}f}"
+        if not number:
+            return "0"
+        digits = max(1, math.floor(math.log10(abs(number))) - last + 1)
+        return f"{number:.{digits - 1}e}"
+
+    return write(value), [_spread(up, down, write) for up, down in errors]
+
+
+def _spread(up: float, down: float, write: Callable[[float], str]) -> str:
+    """``±u``, or ``+u`` and ``\N{MINUS SIGN}d`` when they differ as written by
+    ``write``; empty when zero or not finite."""
+    if not (up or down) or not (math.isfinite(up) and math.isfinite(down)):
         return ""
-    if f"{up:.3g}" == f"{down:.3g}":
-        return f"±{up:.3g}"
-    return f"+{up:.3g} \N{MINUS SIGN}{down:.3g}"
+    if write(up) == write(down):
+        return f"±{write(up)}"
+    return f"+{write(up)} \N{MINUS SIGN}{write(down)}"
 
 
 def _array(value: Any, shape: tuple[int, ...]) -> Array:
@@ -123,8 +176,10 @@ class _Cells:
             self.interval = item.efficiency.interval
 
     def cell(self, i: int) -> Cell:
+        stat_pair = (self.spreads["stat"][0][i], self.spreads["stat"][1][i])
+        syst_pair = (self.spreads["syst"][0][i], self.spreads["syst"][1][i])
+        value, (stat, syst) = measured(self.values[i], stat_pair, syst_pair)
         notes = []
-        stat = _spread(self.spreads["stat"][0][i], self.spreads["stat"][1][i])
         if self.kind == "mean":
             if stat:
                 notes.append((stat, "error of the mean"))
@@ -138,10 +193,9 @@ class _Cells:
                 notes.append((f"{passed} / {total}", "passed / total"))
         elif stat:
             notes.append((stat, "statistical"))
-        syst = _spread(self.spreads["syst"][0][i], self.spreads["syst"][1][i])
         if syst:
             notes.append((f"{syst} syst", "systematic"))
-        return Cell(_number(self.values[i]), tuple(notes))
+        return Cell(value, tuple(notes))
 
 
 _HINTS = {
@@ -184,21 +238,20 @@ def _shown(count: int, limit: int, what: str) -> list[str]:
     return [f"The first {limit} of {count} {what} are shown."] if count > limit else []
 
 
-def _bins_table(doc: Document) -> Table:
-    names = list(doc.yields)
-    cells = [_Cells(doc.yields[name]) for name in names]
+def _bins_table(doc: Document, labels: dict[str, str]) -> Table:
+    cells = [_Cells(item) for item in doc.yields.values()]
     bins = bin_names(doc.x)
     rows = [
         Row(label, [column.cell(i) for column in cells]) for i, label in enumerate(bins[:MAX_ROWS])
     ]
     flow = doc.x.underflow or doc.x.overflow
     return Table(
-        caption="", hint=_hint(list(doc.yields.values()), flow), corner="Bin", columns=names,
-        rows=rows, notes=_shown(len(bins), MAX_ROWS, "bins"),
+        caption="", hint=_hint(list(doc.yields.values()), flow), corner="Bin",
+        columns=list(labels.values()), rows=rows, notes=_shown(len(bins), MAX_ROWS, "bins"),
     )  # fmt: skip
 
 
-def _grid(doc: Document, y: Axis, name: str, item: Yield) -> Table:
+def _grid(doc: Document, y: Axis, label: str, item: Yield) -> Table:
     cells = _Cells(item)
     x_names, y_names = bin_names(doc.x), bin_names(y)
     width = len(y_names)
@@ -206,14 +259,13 @@ def _grid(doc: Document, y: Axis, name: str, item: Yield) -> Table:
         Row(label, [cells.cell(i * width + j) for j in range(min(width, MAX_COLUMNS))])
         for i, label in enumerate(x_names[:MAX_ROWS])
     ]
-    label = item.label if isinstance(item.label, str) and item.label != name else ""
     flow = doc.x.underflow or doc.x.overflow or y.underflow or y.overflow
     hint = _hint([item], flow) + " Rows are x bins, columns y bins."
     corner = (
         f"{_axis_name(doc.x, 'x')} \N{DOWNWARDS ARROW} {_axis_name(y, 'y')} \N{RIGHTWARDS ARROW}"
     )
     return Table(
-        caption=f"{name} ({label})" if label else name, hint=hint,
+        caption=label, hint=hint,
         corner=corner, columns=y_names[:MAX_COLUMNS], rows=rows, grid=True,
         notes=_shown(len(x_names), MAX_ROWS, "x bins") + _shown(width, MAX_COLUMNS, "y bins"),
     )  # fmt: skip
@@ -236,6 +288,15 @@ def _errors(value: Any, n: int) -> tuple[Array, Array]:
     return array, array
 
 
+def _point(
+    x: float, y: float, spreads: list[tuple[str, tuple[Array, Array]]], i: int
+) -> list[Cell]:
+    """The cells of point ``i``: x and y, each rounded to its own errors, then the errors."""
+    x_text, (x_error,) = measured(x, (spreads[0][1][0][i], spreads[0][1][1][i]))
+    y_text, y_errors = measured(y, *((up[i], down[i]) for _, (up, down) in spreads[1:]))
+    return [Cell(text) for text in (x_text, y_text, x_error, *y_errors)]
+
+
 def _graph_table(graph: Graph, index: int) -> Table:
     x = np.asarray(graph.x, dtype=np.float64)
     y = np.asarray(graph.y, dtype=np.float64)
@@ -245,14 +306,7 @@ def _graph_table(graph: Graph, index: int) -> Table:
     if not isinstance(y_errors, UnsetType) or not graph.y_sources:
         spreads.append(("y error", _errors(y_errors, n)))
     spreads += [(source, _errors(value, n)) for source, value in graph.y_sources.items()]
-    rows = [
-        Row(
-            str(i + 1),
-            [Cell(_number(x[i])), Cell(_number(y[i]))]
-            + [Cell(_spread(up[i], down[i])) for _, (up, down) in spreads],
-        )
-        for i in range(min(n, MAX_ROWS))
-    ]
+    rows = [Row(str(i + 1), _point(x[i], y[i], spreads, i)) for i in range(min(n, MAX_ROWS))]
     label = graph.label if isinstance(graph.label, str) and graph.label else ""
     caption = f"Graph {index + 1}" + (f": {label}" if label else "")
     sources = " Named sources of the y errors follow the total." if graph.y_sources else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,9 @@ from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
 from histfmt_viewer.documents import Refused, TooLarge
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
-from histfmt_viewer.numbers import numbers_tables
+from histfmt_viewer.numbers import numbers_tables, yield_names
 from histfmt_viewer.storage import VISIBILITIES, Plot, User
-from histfmt_viewer.view import View, parse_view
+from histfmt_viewer.view import PAGE_DPI, View, form_values, parse_view, read_view
 from histfmt_viewer.web import (
     MAX_FILENAME,
     browse,
@@ -49,6 +50,7 @@ from histfmt_viewer.web import (
 __all__ = ["bp"]
 
 bp = Blueprint("pages", __name__)
+_PAGE_TYPES = ["text/html", "application/json"]
 
 
 @bp.get("/")
@@ -58,8 +60,8 @@ def index() -> Any:
 
 
 def _view(doc: Document | None = None) -> View:
-    """The view of the query string (400 when wrong); hidden names, projection and z
-    scale checked against ``doc`` when given."""
+    """The view of an image's query string (400 when wrong); hidden names, projection
+    and z scale checked against ``doc`` when given."""
     try:
         view = parse_view(request.args, names=tuple(doc.yields) if doc is not None else ())
         if doc is not None:
@@ -71,21 +73,31 @@ def _view(doc: Document | None = None) -> View:
 
 @bp.get("/plots/<plot_id>")
 def plot(plot_id: str) -> Any:
-    """The plot, its view controls (all in the URL), downloads, history and numbers."""
+    """The plot, its view controls (all in the URL), downloads, history and numbers.
+
+    A wrong control is left out of the drawn view and named in an alert beside the
+    form, which keeps what was typed (400)."""
     viewer = session_user()
     row = visible_plot(plot_id, viewer)
     version, doc = load_document(plot_id, int_arg("version", None))
-    view = _view(doc)
+    view, issues = read_view(request.args, names=tuple(doc.yields))
+    view, more = view.checked(doc)
+    issues += more
+    if issues and request.accept_mimetypes.best_match(_PAGE_TYPES) == "application/json":
+        abort(400, "; ".join(f"{issue.path}: {issue.message}" for issue in issues))
     collection = storage().get_collection(row.collection_id) if row.collection_id else None
     two_d = isinstance(doc.y, Axis)
     undrawable = _undrawable(plot_id, version, view, doc) if two_d else ""
-    return render_template(
+    page = render_template(
         "plot.html", plot=row, version=version, doc=doc, view=view, two_d=two_d,
         image_args={**view.query(), "version": version}, tables=numbers_tables(doc),
         versions=storage().list_versions(plot_id), styles=STYLES, collection=collection,
-        owner=owns(viewer, row), undrawable=undrawable,
+        owner=owns(viewer, row), undrawable=undrawable, view_issues=issues,
+        form=form_values(request.args),
         description=doc.metadata.description if isinstance(doc.metadata.description, str) else "",
+        names=yield_names(doc), page_dpi=PAGE_DPI,
     )  # fmt: skip
+    return page, 400 if issues else 200
 
 
 def _undrawable(plot_id: str, version: int, view: View, doc: Document) -> str:
@@ -93,7 +105,8 @@ def _undrawable(plot_id: str, version: int, view: View, doc: Document) -> str:
     now, into the cache the page's image is then read from)."""
     try:
         cached_image(
-            Path(current_app.config["RENDER_CACHE"]), plot_id, version, view, lambda: doc,
+            Path(current_app.config["RENDER_CACHE"]), plot_id, version,
+            dataclasses.replace(view, dpi=PAGE_DPI), lambda: doc,
             max_bytes=int(current_app.config["RENDER_CACHE_MAX_BYTES"]),
         )  # fmt: skip
     except HistfmtError as error:

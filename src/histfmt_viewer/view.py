@@ -10,28 +10,44 @@ sends a slice as ``project=y&slice=0:3``; both spellings read the same.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypeAlias
 
 import msgspec
 from werkzeug.datastructures import MultiDict
 
-from histfmt.errors import HistfmtError
+from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document, Projection
 from histfmt.render.options import RenderOptions
 from histfmt.render.style import STYLES
 from histfmt.shown import parse_edges
 
-__all__ = ["DPI_RANGE", "ProjectSpec", "View", "parse_project", "parse_view"]
+__all__ = [
+    "DEFAULT_DPI",
+    "DPI_RANGE",
+    "PAGE_DPI",
+    "ProjectSpec",
+    "View",
+    "form_values",
+    "parse_project",
+    "parse_view",
+    "read_view",
+]
 
 DPI_RANGE = (10.0, 300.0)
-DEFAULT_DPI = 100.0
+DEFAULT_DPI = 150.0
+"""Images without ``dpi``, the downloads: the default of ``histfmt render --dpi``."""
+PAGE_DPI = 100.0
+"""The plot page's own image (twice that on a high-density screen)."""
 MAX_HIDDEN = 200
+MAX_LISTED_EDGES = 12  # edges named in a rebin problem
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
+_TEXTS = ("logy", "rebin", "ratio", "style", "project", "slice", "logz")
 ProjectSpec: TypeAlias = tuple[Literal["x", "y"], int, int] | tuple[Literal["x", "y"]]
 """The axis a 2-D document is projected onto, with the ``[start, stop)`` bins of the
 other axis for a slice."""
@@ -89,6 +105,29 @@ class View:
             changes["z_axis"] = msgspec.structs.replace(doc.z_axis, log=self.logz)
         return msgspec.structs.replace(doc, **changes)
 
+    def checked(self, doc: Document) -> tuple[View, list[Issue]]:
+        """This view with what ``doc`` cannot take left out, and why, at the parameter's
+        name: a projection or z scale of a 1-D document, a slice beyond the other axis,
+        rebin edges that are not edges of the drawn x axis."""
+        view, issues = self, []
+        try:
+            self.apply(doc)
+        except HistfmtError as error:
+            parameter, _, message = error.message.partition(": ")
+            issues.append(Issue(parameter, message))
+            view = replace(view, project=None, logz=None)
+        if view.rebin:
+            from histfmt.shown import Shown
+
+            drawn = view.apply(doc)
+            try:
+                Shown(drawn, rebin=list(view.rebin))
+            except HistfmtError as error:
+                edges = [float(e) for e in Shown(drawn).binning.edges]
+                issues.append(Issue("rebin", _rebin_problem(view.rebin, edges, error.message)))
+                view = replace(view, rebin=None)
+        return view, issues
+
     def options(self) -> RenderOptions:
         return RenderOptions(
             logy=self.logy,
@@ -117,6 +156,20 @@ class View:
         if self.logz is not None:
             args["logz"] = "1" if self.logz else "0"
         return args
+
+
+def _rebin_problem(rebin: tuple[float, ...], edges: list[float], fallback: str) -> str:
+    """Which rebin edges are not edges of the drawn x axis, and what its edges are."""
+    tolerance = 1e-9 * min((b - a for a, b in itertools.pairwise(edges)), default=1.0)
+    missing = [e for e in rebin if not any(abs(e - edge) <= tolerance for edge in edges)]
+    if not missing:
+        return fallback
+    listed = [f"{edge:g}" for edge in edges]
+    if len(listed) > MAX_LISTED_EDGES:
+        listed = [*listed[:6], "\N{HORIZONTAL ELLIPSIS}", *listed[-2:]]
+    which = ", ".join(f"{edge:g}" for edge in missing[:5])
+    verb = "is not an edge" if len(missing) == 1 else "are not edges"
+    return f"{which} {verb} of the x axis; rebin with some of its edges: {', '.join(listed)}"
 
 
 def _flag(args: Mapping[str, str], name: str) -> bool | None:
@@ -163,29 +216,82 @@ def parse_view(args: MultiDict[str, str], *, names: tuple[str, ...] = ()) -> Vie
 
     ``names`` are the document's yields: a hidden name must be one of them (when given).
     """
+    view, issues = read_view(args, names=names)
+    if issues:
+        raise HistfmtError(f"{issues[0].path}: {issues[0].message}")
+    return view
+
+
+def read_view(
+    args: MultiDict[str, str], *, names: tuple[str, ...] = ()
+) -> tuple[View, list[Issue]]:
+    """The view of the query parameters with every wrong one left out (as the document
+    says), and what is wrong with each, at the parameter's name."""
+    fields: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for name, parse in _PARSERS:
+        try:
+            fields[name] = parse(args, names)
+        except HistfmtError as error:
+            parameter, _, message = error.message.partition(": ")
+            issues.append(Issue(parameter, message) if message else Issue(name, parameter))
+    return View(**fields), issues
+
+
+def _dpi(args: MultiDict[str, str], names: tuple[str, ...]) -> float:
     try:
         dpi = float(args.get("dpi") or DEFAULT_DPI)
     except ValueError:
         raise HistfmtError(f"dpi: expected a number; got {args['dpi'][:40]!r}") from None
     if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
         raise HistfmtError(f"dpi: must be between {DPI_RANGE[0]:g} and {DPI_RANGE[1]:g}")
+    return dpi
+
+
+def _style(args: MultiDict[str, str], names: tuple[str, ...]) -> str | None:
     style = args.get("style") or None
     if style is not None and style not in STYLES:
         raise HistfmtError(f"style: expected one of {', '.join(STYLES)}; got {style[:40]!r}")
+    return style
+
+
+def _hide(args: MultiDict[str, str], names: tuple[str, ...]) -> tuple[str, ...]:
     hide = tuple(dict.fromkeys(name for name in args.getlist("hide") if name))
     if len(hide) > MAX_HIDDEN:
         raise HistfmtError(f"hide: at most {MAX_HIDDEN} names")
     unknown = [name for name in hide if names and name not in names]
     if unknown:
         raise HistfmtError(f"hide: no yield named {unknown[0][:80]!r}")
-    rebin = parse_edges(args["rebin"]) if args.get("rebin") else None
-    return View(
-        logy=_flag(args, "logy"),
-        rebin=rebin,
-        hide=hide,
-        ratio=_flag(args, "ratio"),
-        style=style,
-        dpi=dpi,
-        project=parse_project(args.get("project", ""), args.get("slice", "")),
-        logz=_flag(args, "logz"),
-    )
+    return hide
+
+
+def _rebin(args: MultiDict[str, str], names: tuple[str, ...]) -> tuple[float, ...] | None:
+    return parse_edges(args["rebin"]) if args.get("rebin") else None
+
+
+_PARSERS: tuple[tuple[str, Callable[[MultiDict[str, str], tuple[str, ...]], Any]], ...] = (
+    ("logy", lambda args, _: _flag(args, "logy")),
+    ("rebin", _rebin),
+    ("hide", _hide),
+    ("ratio", lambda args, _: _flag(args, "ratio")),
+    ("style", _style),
+    ("dpi", _dpi),
+    ("project", lambda args, _: parse_project(args.get("project", ""), args.get("slice", ""))),
+    ("logz", lambda args, _: _flag(args, "logz")),
+)
+"""Each field of a :class:`View` and how it is read, in the order of the form."""
+
+
+def form_values(args: MultiDict[str, str]) -> dict[str, Any]:
+    """What the plot page's form shows for the query ``args``, valid or not: each control
+    as typed, a flag as ``"1"`` or ``"0"`` when it reads as one, a projection split into
+    its axis and slice."""
+    values: dict[str, Any] = {name: args.get(name, "").strip() for name in _TEXTS}
+    for name in ("logy", "ratio", "logz"):
+        text = values[name].lower()
+        values[name] = "1" if text in _TRUE else "0" if text in _FALSE else text
+    onto, _, bounds = values["project"].partition(":")
+    values["project"] = onto.lower()
+    values["slice"] = values["slice"] or bounds
+    values["hide"] = [name for name in args.getlist("hide") if name]
+    return values

@@ -25,6 +25,7 @@ from flask import Flask
 
 import histfmt
 from histfmt_viewer import create_app, storage_of
+from histfmt_viewer.numbers import yield_names
 from histfmt_viewer.storage import Storage
 
 from .conftest import served
@@ -375,9 +376,9 @@ def test_plot_page_image_table_and_view_controls(
     page.wait_for_function(IMAGES_LOADED, timeout=TIMEOUT_MS)
     assert figure.evaluate("img => img.naturalWidth") > 0
 
-    # the numbers table: one row per bin with the flow bins, one column per yield
+    # the numbers table: one row per bin with the flow bins, one column per yield (its label)
     headers = page.locator("table.numbers thead th").all_inner_texts()
-    assert headers[1:] == list(doc.yields)
+    assert headers[1:] == list(yield_names(doc).values())
     rows = page.locator("table.numbers tbody tr")
     assert rows.count() == len(doc.x.edges) + 1  # bins plus underflow and overflow
     bins = rows.locator("th").all_inner_texts()

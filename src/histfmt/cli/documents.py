@@ -27,18 +27,27 @@ __all__ = ["convert", "info", "render", "schema", "show", "validate"]
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only, not 'ok' lines.")
-def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+@click.option(
+    "--kind", type=click.Choice(["auto", *KINDS]), default="histfmt", show_default=True,
+    help="What FILES are: histfmt documents; 'auto' to detect any kind 'convert' reads "
+    "from the content; or one such kind. Other kinds are read as 'convert' reads them "
+    "and the resulting plots checked against the format.",
+)  # fmt: skip
+def validate(files: tuple[str, ...], as_json: bool, quiet: bool, kind: str) -> None:
     """Check FILES (.json, .json.gz, .yaml; '-' for stdin) against the format.
 
     A file may hold one document or a book of many; errors in a book's plot start
-    with its path (plots["jets/pt"].yields...). Exit status: 0 all valid, 1 some
-    invalid (each error printed with the file and its JSON path), 2 an unexpected
-    failure.
+    with its path (plots["jets/pt"].yields...). By default FILES are histfmt
+    documents; with --kind auto (or a kind) any input 'convert' reads (uhepp,
+    UHI, HEPData, ROOT, YODA, pyhf) is read and its plots validated. Exit status:
+    0 all valid, 1 some invalid (each error printed with the file and its JSON
+    path), 2 an unexpected failure.
 
     \b
     Examples:
       histfmt validate plot.json
       cat plot.json | histfmt validate -
+      histfmt validate --kind auto histograms.root submission.tar.gz
     """
 
     report: list[dict[str, Any]] = []
@@ -46,7 +55,7 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     for name in files:
         entry: dict[str, Any] = {"file": name, "valid": True, "errors": []}
         try:
-            entry["plots"] = len(read_input(name, histfmt_only=True).plots)
+            entry["plots"] = len(_validated(name, kind).plots)
         except Exception as error:
             failure, issues = problems(error)
             entry.update(valid=False, errors=issues)
@@ -56,12 +65,49 @@ def validate(files: tuple[str, ...], as_json: bool, quiet: bool) -> None:
             continue
         if not entry["valid"]:
             echo_issues(name, entry["errors"])
+            if kind == "histfmt" and (other := _other_kind(name)):
+                click.echo(f"{name}: this is {other} input: use --kind auto to read it", err=True)
         elif not quiet:
             book = "" if entry["plots"] == 1 else f" (a book of {entry['plots']} plots)"
             click.echo(f"{name}: ok{book}")
     if as_json:
         click.echo(json.dumps({"valid": status == 0, "files": report}, indent=2))
     sys.exit(status)
+
+
+def _other_kind(name: str) -> str | None:
+    """The kind of a file that another converter than histfmt's reads (None otherwise)."""
+    if name == "-":
+        return None
+    from histfmt.convert import registry
+
+    try:
+        kind = registry.detect(name)
+    except Exception:
+        return None
+    names = {"uhi": "UHI", "hepdata": "HEPData", "root": "ROOT", "yoda": "YODA"}
+    return None if kind == "histfmt" else f"a {names.get(kind, kind)}"
+
+
+def _validated(name: str, kind: str) -> Book:
+    """Every plot of the input ``name`` of ``kind`` (``auto``: detected), validated."""
+    if kind == "histfmt":
+        return read_input(name, histfmt_only=True)
+    import histfmt
+    from histfmt.convert import registry
+
+    if kind == "auto":
+        book = read_input(name)
+    elif name == "-":
+        from histfmt.io import MAX_BYTES
+
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise HistfmtError(f"input exceeds the limit of {MAX_BYTES} bytes", filename=name)
+        book = registry.read_book(data, kind, name="-")  # type: ignore[arg-type]
+    else:
+        book = registry.read_book(name, kind)  # type: ignore[arg-type]
+    return histfmt.validate(book, filename=name)
 
 
 @click.command()

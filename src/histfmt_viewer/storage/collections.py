@@ -28,11 +28,15 @@ def insert_collection(
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def _select() -> sa.Select[Any]:
-    """Collections with their owner's name and their count of public plots."""
+def _select(viewer: User | None = None) -> sa.Select[Any]:
+    """Collections with their owner's name and their count of the plots ``viewer`` may
+    see: the public ones and ``viewer``'s own."""
+    seen = plots.c.visibility == "public"
+    if viewer is not None:
+        seen = seen | (plots.c.owner_id == viewer.id)
     count = (
         sa.select(sa.func.count())
-        .where(plots.c.collection_id == collections.c.id, plots.c.visibility == "public")
+        .where(plots.c.collection_id == collections.c.id, seen)
         .scalar_subquery()
         .label("plot_count")
     )
@@ -66,10 +70,11 @@ class Collections(Database):
         return None if row is None else Collection.from_row(row)
 
     def list_collections(self, viewer: User | None) -> list[Collection]:
-        """The public collections and ``viewer``'s own, oldest first."""
+        """The public collections and ``viewer``'s own, oldest first, each with the count
+        of the plots ``viewer`` may see in it."""
         visible = collections.c.visibility == "public"
         if viewer is not None:
             visible = visible | (collections.c.owner_id == viewer.id)
-        query = _select().where(visible).order_by(collections.c.id)
+        query = _select(viewer).where(visible).order_by(collections.c.id)
         with self.engine.connect() as conn:
             return [Collection.from_row(row) for row in conn.execute(query)]

@@ -133,7 +133,8 @@ class VersionDocument(Version):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Collection(Row):
-    """A collection of plots; ``plot_count`` counts its public plots."""
+    """A collection of plots; ``plot_count`` counts its public plots (in a list, the
+    plots its reader may see)."""
 
     id: int
     owner_id: int
