@@ -22,12 +22,11 @@ from werkzeug.datastructures import MultiDict
 
 from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document, Projection
-from histfmt.render.options import RenderOptions
+from histfmt.render.options import DEFAULT_DPI, RenderOptions
 from histfmt.render.style import STYLES
 from histfmt.shown import parse_edges
 
 __all__ = [
-    "DEFAULT_DPI",
     "DPI_RANGE",
     "PAGE_DPI",
     "ProjectSpec",
@@ -39,8 +38,6 @@ __all__ = [
 ]
 
 DPI_RANGE = (10.0, 300.0)
-DEFAULT_DPI = 150.0
-"""Images without ``dpi``, the downloads: the default of ``histfmt render --dpi``."""
 PAGE_DPI = 100.0
 """The plot page's own image (twice that on a high-density screen)."""
 MAX_HIDDEN = 200

@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 
 import histfmt
 from histfmt.cli.documents import render
+from histfmt.render.options import DEFAULT_DPI
 from histfmt_viewer.numbers import measured
-from histfmt_viewer.view import DEFAULT_DPI, PAGE_DPI, View
+from histfmt_viewer.view import PAGE_DPI, View
 
 from .conftest import csrf_token, sign_in
 

@@ -14,7 +14,7 @@ from histfmt.cli.inputs import only, plot_option, read_input, select_option, sel
 from histfmt.cli.report import EXIT_INVALID, echo_issues, error_text, fail, problems
 from histfmt.convert.registry import KINDS
 from histfmt.errors import HistfmtError
-from histfmt.render.options import FORMATS
+from histfmt.render.options import DEFAULT_DPI, FORMATS
 from histfmt.render.style import STYLES  # names only: matplotlib is imported when drawing
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def show(
     "-f", "--format", "image_format", type=click.Choice(FORMATS), default=None,
     help="Image format. Default: from the --output suffix, else png.",
 )  # fmt: skip
-@click.option("--dpi", type=click.FloatRange(10, 1200), default=150, show_default=True,
+@click.option("--dpi", type=click.FloatRange(10, 1200), default=DEFAULT_DPI, show_default=True,
               help="Resolution of PNG images.")  # fmt: skip
 @click.option("--size", metavar="W,H", help="Figure size in inches, e.g. 6,6.")
 @click.option(

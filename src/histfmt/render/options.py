@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from histfmt.model import Projection
 
-__all__ = ["FORMATS", "ImageFormat", "RenderOptions"]
+__all__ = ["DEFAULT_DPI", "FORMATS", "ImageFormat", "RenderOptions"]
 
 ImageFormat = Literal["png", "svg", "pdf"]
 FORMATS: tuple[ImageFormat, ...] = ("png", "svg", "pdf")
 """The image formats, in the order they are offered."""
+
+DEFAULT_DPI = 150.0
+"""The resolution of an image file (PNG) unless one is asked for: the library's, the
+command line's and the viewer's downloads."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class RenderOptions:
     logy: bool | None = None
     rebin: Any = None
     size: tuple[float, float] | None = None
-    dpi: float = 100.0
+    dpi: float = DEFAULT_DPI
     ratio: bool | None = None
     hide: frozenset[str] = field(default_factory=frozenset)
     strict_labels: bool = False
