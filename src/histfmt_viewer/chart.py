@@ -1,186 +1,26 @@
-"""The numbers the browser draws: a document seen through a view, as plain JSON.
-
-Computed with :class:`histfmt.shown.Shown` and the image's own comparison rule
-(:func:`histfmt.render.artists.compare`), from the same view parameters, so that the
-chart in the browser and the server's PNG/SVG/PDF of one address show the same bins,
-the same values and the same uncertainties. ``static/chart.js`` draws it with uPlot.
-
-1-D (or a 2-D document's projection): ``edges``, one entry per stack layer in
-``samples`` (its own value, stat and syst uncertainty and per-variation shifts, and the
-drawn running total with the stack's band), ``prediction`` (the total of the filled or
-step stacks, with its band), ``data`` (the points layers) and the document's ``ratio``
-items. 2-D maps: ``x_edges``, ``y_edges`` and one ``cells`` array (x by y) per map.
-"""
+"""The chart's numbers of a plot page for a view: :func:`histfmt.render.interactive.chart_data`
+with the view's parameters (the image's), encoded as JSON."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-from msgspec import UnsetType
-
-from histfmt.model import Axis, Document, Stack
-from histfmt.shown import Components, Series, Shown
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from histfmt.model import Document
     from histfmt_viewer.view import View
 
-__all__ = ["chart_data", "chart_json"]
-
-
-def _numbers(array: Any) -> list[float | None]:
-    """A float array as a JSON list (NaN and infinities as null)."""
-    values = np.asarray(array, dtype=np.float64)
-    return [float(v) if np.isfinite(v) else None for v in values.tolist()]
-
-
-def _label(label: Any, refs: list[str]) -> str:
-    return label if isinstance(label, str) else " + ".join(refs)
-
-
-def _series(shown: Shown, refs: list[str], error: str, item: Any) -> tuple[Series, Components]:
-    components = shown.components(refs)
-    drawn = shown.series(components, error, poisson=shown.poisson(item, refs))
-    return drawn.scaled(shown.normalisation(components.values, refs)), components
-
-
-def _own(shown: Shown, refs: list[str], factor: Any) -> dict[str, Any]:
-    """One layer's own value, stat and syst (up/down) and per-variation shifts."""
-    parts = shown.components(refs)
-    return {
-        "values": _numbers(parts.values * factor),
-        "stat_up": _numbers(np.sqrt(parts.stat_up2) * factor),
-        "stat_down": _numbers(np.sqrt(parts.stat_down2) * factor),
-        "syst_up": _numbers(np.sqrt(parts.syst_up2) * factor),
-        "syst_down": _numbers(np.sqrt(parts.syst_down2) * factor),
-        "variations": {
-            source: {"up": _numbers(up * factor), "down": _numbers(down * factor)}
-            for source, (up, down) in parts.shifts.items()
-        },
-    }
-
-
-def _stack(shown: Shown, index: int, stack: Stack, hide: frozenset[str]) -> list[dict[str, Any]]:
-    """Every layer of ``stack``: hidden ones by name only (for the legend), drawn ones
-    with their own numbers and the running total the image draws."""
-    entries: list[dict[str, Any]] = []
-    refs_so_far: list[str] = []
-    for layer in stack.content:
-        refs = list(layer.yields)
-        entry: dict[str, Any] = {
-            "names": refs,
-            "label": _label(layer.label, refs),
-            "stack": index,
-            "type": stack.type,
-            "color": layer.style.color if isinstance(layer.style.color, str) else None,
-            "hidden": bool(set(refs) & hide),
-        }
-        entries.append(entry)
-        if entry["hidden"]:
-            continue
-        refs_so_far = refs_so_far + refs
-        total, parts = _series(shown, refs_so_far, stack.error, stack)
-        factor = shown.normalisation(parts.values, refs_so_far)
-        entry.update(_own(shown, refs, factor))
-        entry["top"] = _numbers(total.values)
-        entry["top_up"] = _numbers(total.up)
-        entry["top_down"] = _numbers(total.down)
-        if stack.type == "points":  # the drawn error bars of the points themselves
-            entry["error"] = stack.error
-    return entries
-
-
-def _ratio(shown: Shown, doc: Document) -> list[dict[str, Any]]:
-    from histfmt.render.artists import compare
-
-    kind = doc.ratio_axis.kind
-    items = []
-    for item in doc.ratio:
-        refs = list(item.numerator)
-        numerator, _ = _series(shown, refs, item.error, item)
-        denominator = None
-        if item.denominator:
-            den_error = item.den_error if not isinstance(item.den_error, UnsetType) else item.error
-            denominator, _ = _series(shown, list(item.denominator), den_error, item)
-        drawn, band = compare(kind, numerator, denominator)
-        entry: dict[str, Any] = {
-            "label": _label(item.label, refs),
-            "type": item.type,
-            "values": _numbers(drawn.values),
-            "up": _numbers(drawn.up),
-            "down": _numbers(drawn.down),
-        }
-        if band is not None:
-            entry["band_up"], entry["band_down"] = _numbers(band.up), _numbers(band.down)
-        items.append(entry)
-    return items
-
-
-def _maps(shown: Shown, doc: Document) -> dict[str, Any]:
-    assert shown.y_binning is not None
-    maps = []
-    groups = [
-        (_label(stack.content[0].label, refs) if stack.content else "", refs)
-        for stack in doc.stacks
-        if (refs := [ref for layer in stack.content for ref in layer.yields])
-    ] or [(name, [name]) for name in doc.yields]  # no stacks: every yield is a map
-    for label, refs in groups:
-        parts = shown.components(refs)
-        maps.append(
-            {
-                "label": label,
-                "cells": [_numbers(row) for row in parts.values],
-                "stat": [_numbers(row) for row in np.sqrt(parts.stat_up2)],
-            }
-        )
-    return {
-        "two_d": True,
-        "x_edges": _numbers(shown.binning.edges),
-        "y_edges": _numbers(shown.y_binning.edges),
-        "x_label": doc.x.label if isinstance(doc.x.label, str) else "x",
-        "y_label": doc.y.label if isinstance(doc.y, Axis) and isinstance(doc.y.label, str) else "y",
-        "logz": bool(doc.z_axis.log),
-        "maps": maps,
-    }
-
-
-def chart_data(doc: Document, view: View) -> dict[str, Any]:
-    """What the browser draws of ``doc`` seen through ``view`` (rebin, hidden samples,
-    projection and z scale as the image uses them), as JSON-ready values."""
-    seen = view.apply(doc)
-    shown = Shown(seen, rebin=list(view.rebin) if view.rebin else None)
-    if shown.two_d:
-        return _maps(shown, seen)
-    drawn = shown.doc
-    samples = [
-        entry
-        for index, stack in enumerate(drawn.stacks)
-        for entry in _stack(shown, index, stack, frozenset(view.hide))
-    ]
-    prediction = None
-    for entry in samples:  # the top of the last drawn filled or step stack
-        if entry["type"] in ("filled", "step") and not entry["hidden"]:
-            prediction = {k: entry[k] for k in ("top", "top_up", "top_down")}
-    logy = drawn.y_axis.log if view.logy is None else view.logy
-    base = Shown(seen).binning.edges if view.rebin else shown.binning.edges
-    return {
-        "two_d": False,
-        "edges": _numbers(shown.binning.edges),
-        "base_edges": _numbers(base),
-        "tick_labels": shown.binning.tick_labels,
-        "x_label": drawn.x.label if isinstance(drawn.x.label, str) else "",
-        "y_label": drawn.y_axis.label if isinstance(drawn.y_axis.label, str) else "",
-        "logy": bool(logy),
-        "samples": samples,
-        "prediction": prediction,
-        "ratio": _ratio(shown, drawn) if view.ratio is not False else [],
-        "ratio_kind": drawn.ratio_axis.kind,
-        "view": view.query(),
-    }
+__all__ = ["chart_json"]
 
 
 def chart_json(doc: Document, view: View) -> bytes:
-    """:func:`chart_data` encoded as JSON bytes."""
+    """The numbers the browser draws of ``doc`` seen through ``view``, as JSON bytes;
+    HistfmtError naming the parameter when the view does not fit the document."""
     import orjson
 
-    return orjson.dumps(chart_data(doc, view))
+    from histfmt.render.interactive import chart_data
+
+    data = chart_data(
+        view.apply(doc), rebin=view.rebin, hide=view.hide, logy=view.logy, ratio=view.ratio
+    )
+    data["view"] = view.query()
+    return orjson.dumps(data)

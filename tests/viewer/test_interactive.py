@@ -80,16 +80,19 @@ def test_hover_shows_the_documents_numbers(
             if not isinstance(layer.label, str) or stack.type != "filled":
                 continue
             parts = shown.components(list(layer.yields))
-            assert float(numbers[layer.label]) == pytest.approx(parts.values[3], rel=1e-12)
+            factor = shown.normalisation(parts.values, list(layer.yields))[3]  # 1 here
+            assert float(numbers[layer.label]) == pytest.approx(factor * parts.values[3], rel=1e-12)
             assert float(numbers[f"{layer.label}:stat_up"]) == pytest.approx(
-                np.sqrt(parts.stat_up2[3]), rel=1e-12
+                factor * np.sqrt(parts.stat_up2[3]), rel=1e-12
             )
             assert float(numbers[f"{layer.label}:syst_up"]) == pytest.approx(
-                np.sqrt(parts.syst_up2[3]), rel=1e-12, abs=1e-12
+                factor * np.sqrt(parts.syst_up2[3]), rel=1e-12, abs=1e-12
             )
             for source, (up, down) in parts.shifts.items():
                 shifted = [float(v) for v in numbers[f"{layer.label}:{source}"].split(",")]
-                assert shifted == pytest.approx([up[3], down[3]], rel=1e-12, abs=1e-12)
+                assert shifted == pytest.approx(
+                    [factor * up[3], factor * down[3]], rel=1e-12, abs=1e-12
+                )
             checked += 1
     assert checked >= 2
     assert "total prediction" in numbers
@@ -290,3 +293,32 @@ def test_chart_json_refuses_a_wrong_view(viewer: Viewer) -> None:
     assert response.status_code == 400
     assert "rebin" in response.get_json()["error"]
     assert io.BytesIO(client.get(f"/plots/{plot_id}/chart.json").data).read(1) == b"{"
+
+
+def test_offline_chart_for_notebooks(
+    open_page: Callable[..., Page], tmp_path: Path, watch: Watch
+) -> None:
+    from histfmt.render.interactive import chart_html
+
+    doc = histfmt.load(EXAMPLES / "met_systematics.json")
+    path = tmp_path / "chart.html"
+    path.write_text(
+        f"<!doctype html><meta charset=utf-8><body>{chart_html(doc)}</body>", encoding="utf-8"
+    )
+    page = open_page()
+    page.goto(path.as_uri())
+    mark = _ready(page)
+    _hover_bin(page, 2)
+    numbers = _hover_numbers(page)
+    layer = doc.stacks[0].content[0]
+    assert isinstance(layer.label, str)
+    shown = Shown(doc)
+    parts = shown.components(list(layer.yields))
+    value = (parts.values * shown.normalisation(parts.values, list(layer.yields)))[2]
+    assert float(numbers[layer.label]) == pytest.approx(value, rel=1e-12)
+    page.locator("#hf-logy").click()
+    _ready(page, mark)
+    assert (
+        page.locator("#hf-logy").get_attribute("aria-pressed") == "false"
+    )  # the document's is log
+    assert watch.errors == []

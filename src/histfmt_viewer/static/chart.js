@@ -2,12 +2,17 @@
 // numbers of /plots/ID/chart.json: the server's own numbers of the same view parameters
 // as the image (rebin, logy, hide, ratio, logz). Every change of view updates the address
 // (history.replaceState), the page's form, its download links and image, then reloads the
-// numbers. Without JavaScript the page shows the server image.
+// numbers. Without JavaScript the page shows the server image. Offline (a notebook's
+// display, histfmt.render.interactive.chart_html) the numbers are in the page, and the
+// view changes in place: hover, zoom, log y, the ratio reference.
 "use strict";
 
 (() => {
-  const root = document.getElementById("hf-chart");
+  const here = document.currentScript && document.currentScript.closest("figure.histfmt-chart");
+  const root = here ? here.querySelector(".hf-chart") : document.getElementById("hf-chart");
   if (!root || !window.uPlot) return;
+  const offline = root.dataset.offline === "1";
+  let xRange = null; // offline zoom: the x range shown
   const PALETTE = ["#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd"];
   const BAND = "#555555";
   const VIEW_KEYS = ["logy", "rebin", "hide", "ratio", "style", "project", "logz", "slice"];
@@ -25,6 +30,14 @@
     return node;
   };
   const fmt = (v) => (v === null || v === undefined ? "–" : Number(v.toPrecision(6)).toString());
+  const signed = (v) => (v === null || v === undefined ? "–" : (v >= 0 ? "+" : "−") + fmt(Math.abs(v)));
+  // a legend's mathtext as plain text: $t\bar{t}$ -> tt̄
+  const plain = (text) =>
+    text
+      .replace(/\\bar\{(\w)\}/g, "$1\u0304")
+      .replace(/\\(gamma|mu|nu|tau|ell|pi|eta|phi)/g, (_, g) => ({ gamma: "γ", mu: "μ", nu: "ν", tau: "τ", ell: "ℓ", pi: "π", eta: "η", phi: "φ" })[g])
+      .replace(/\\(mathrm|text|mathit)\{([^}]*)\}/g, "$2")
+      .replace(/[${}\\]/g, "");
 
   // -- controls ---------------------------------------------------------------------------
   const bar = el("div", { class: "hf-controls", role: "toolbar", "aria-label": "Chart view" });
@@ -53,6 +66,7 @@
   }
 
   function syncPage() {
+    if (offline) return;
     history.replaceState(null, "", `${location.pathname}?${params}`);
     const query = viewQuery();
     for (const link of document.querySelectorAll("a[href*='/image.']")) {
@@ -72,6 +86,7 @@
   }
 
   function change(mutate) {
+    if (offline) return;
     mutate();
     syncPage();
     load();
@@ -111,12 +126,22 @@
   }
 
   resetButton.addEventListener("click", () => {
+    if (offline) {
+      xRange = null;
+      draw();
+      return;
+    }
     const { k } = currentRange();
     change(() => setBins(0, data.base_edges.length - 1, k));
   });
-  logButton.addEventListener("click", () =>
-    change(() => (data.two_d ? params.set("logz", data.logz ? "0" : "1") : params.set("logy", data.logy ? "0" : "1"))),
-  );
+  logButton.addEventListener("click", () => {
+    if (offline && !data.two_d) {
+      data.logy = !data.logy;
+      draw();
+      return;
+    }
+    change(() => (data.two_d ? params.set("logz", data.logz ? "0" : "1") : params.set("logy", data.logy ? "0" : "1")));
+  });
   merge.addEventListener("change", () => {
     const { lo, hi } = currentRange();
     const k = Number(merge.value);
@@ -312,7 +337,7 @@
   // -- hover: every number of one bin ---------------------------------------------------------
   function row(table, name, value, note = "") {
     const tr = el("tr", { "data-name": name, "data-value": value === null ? "" : String(value) });
-    tr.append(el("th", { scope: "row" }, name), el("td", {}, fmt(value) + note));
+    tr.append(el("th", { scope: "row" }, plain(name)), el("td", {}, fmt(value) + note));
     table.append(tr);
   }
 
@@ -332,7 +357,7 @@
       }
       for (const [source, shift] of Object.entries(s.variations)) {
         const tr = el("tr", { class: "hf-variation", "data-name": `${s.label}:${source}`, "data-value": `${shift.up[i]},${shift.down[i]}` });
-        tr.append(el("th", { scope: "row" }, `  ${source}`), el("td", {}, `+${fmt(shift.up[i])} / ${fmt(shift.down[i])}`));
+        tr.append(el("th", { scope: "row" }, `  ${source}`), el("td", {}, `${signed(shift.up[i])} / ${signed(shift.down[i])}`));
         table.append(tr);
       }
     }
@@ -354,8 +379,9 @@
       const button = el("button", { type: "button", class: "hf-entry", "aria-pressed": String(!s.hidden), "data-label": s.label });
       const swatch = el("span", { class: "hf-swatch", "aria-hidden": "true" });
       swatch.style.background = color;
-      button.append(swatch, document.createTextNode(s.label));
-      button.addEventListener("click", () => toggle(s.names, s.hidden));
+      button.append(swatch, document.createTextNode(plain(s.label)));
+      if (offline) button.disabled = true;
+      else button.addEventListener("click", () => toggle(s.names, s.hidden));
       legend.append(button);
     }
   }
@@ -365,7 +391,7 @@
     reference.replaceChildren(el("option", { value: "" }, data.ratio.length ? "as in the document" : "none"));
     if (dataSample()) {
       if (data.prediction) reference.append(el("option", { value: "total" }, "total prediction"));
-      for (const s of samples()) if (s.type !== "points") reference.append(el("option", { value: s.label }, s.label));
+      for (const s of samples()) if (s.type !== "points") reference.append(el("option", { value: s.label }, plain(s.label)));
     }
     reference.value = chosen;
     if (reference.value !== chosen) reference.value = "";
@@ -402,7 +428,7 @@
       width,
       cursor: { sync: { key: "hf" }, drag: { x: true, y: false, setScale: false }, points: { show: false } },
       legend: { show: false },
-      scales: { x: { time: false, range: () => [x0, x1] } },
+      scales: { x: { time: false, range: () => xRange || [x0, x1] } },
       select: { show: true },
     };
     const ticks = data.tick_labels ? { values: (u, splits) => splits.map((v) => data.tick_labels[Math.floor(v - x0)] ?? "") } : {};
@@ -428,7 +454,7 @@
           ...common,
           height: Math.round(width * 0.2),
           scales: { ...common.scales, y: { range: () => [center - spread * 1.1, center + spread * 1.1] } },
-          axes: [{ ...ticks, label: data.x_label }, { label: ratio.label.length > 24 ? "ratio" : ratio.label, size: 60 }],
+          axes: [{ ...ticks, label: data.x_label }, { label: ratio.label.length > 24 ? "ratio" : plain(ratio.label), size: 60 }],
           series: [{}, { paths: () => null, points: { show: false } }],
           hooks: { draw: [drawRatio], setSelect: [zoomed] },
         },
@@ -454,6 +480,11 @@
     const a = indexOf(base, lo);
     let b = indexOf(base, hi);
     if (b <= a) b = Math.min(a + 1, base.length - 1);
+    if (offline) {
+      xRange = [base[a], base[b]];
+      draw();
+      return;
+    }
     const { k } = currentRange();
     if (setBins(a, b, k)) change(() => {});
   }
@@ -528,6 +559,15 @@
 
   // -- loading ------------------------------------------------------------------------------
   async function load() {
+    if (offline) {
+      const numbers = (here || document).querySelector(".hf-chart-data");
+      data = JSON.parse(numbers.textContent);
+      mergeLabel.hidden = true;
+      root.hidden = false;
+      if (data.two_d) drawMap();
+      else draw();
+      return;
+    }
     const ticket = ++pending;
     message.textContent = "";
     const query = viewQuery();
