@@ -237,7 +237,7 @@ def test_comparison_page(viewer: Viewer, open_page: Callable[..., Page], watch: 
     data = (EXAMPLES / "mll_data_vs_mc.json").read_bytes()
     first = viewer.upload(data)
     doc = histfmt.loads(data)
-    name = next(iter(doc.yields))
+    name = next(s for s in doc.stacks if s.type == "points").content[0].yields[0]  # compared
     changed = histfmt.loads(data)
     values = np.array(changed.yields[name].values, dtype=np.float64)
     values[5] *= 1.5
@@ -254,6 +254,8 @@ def test_comparison_page(viewer: Viewer, open_page: Callable[..., Page], watch: 
     expected = histfmt.compare({"a": doc, "b": changed}).pairs[0]
     shown = float(page.locator(".compare-stats .p-value").first.inner_text())
     assert shown == pytest.approx(expected.p_value, rel=1e-3, abs=1e-300)
+    assert expected.p_value < 0.05
+    assert page.locator(".compare-stats td").last.inner_text() == "no"
     page.wait_for_function(
         "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)"
     )

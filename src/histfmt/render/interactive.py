@@ -52,20 +52,27 @@ def _series(shown: Shown, refs: list[str], error: str, item: Any) -> tuple[Serie
     return drawn.scaled(shown.normalisation(components.values, refs)), components
 
 
+def _sides(entry: dict[str, Any], name: str, up: Any, down: Any) -> None:
+    """``name_up`` and ``name_down`` into ``entry``; the down side left out when equal to
+    the up side, both when zero (the script reads a missing side as the other, or 0)."""
+    if not (np.any(up) or np.any(down)):
+        return
+    entry[f"{name}_up"] = _numbers(up)
+    if not np.array_equal(up, down):
+        entry[f"{name}_down"] = _numbers(down)
+
+
 def _own(shown: Shown, refs: list[str], factor: Any) -> dict[str, Any]:
     """One layer's own value, stat and syst (up/down) and per-variation shifts."""
     parts = shown.components(refs)
-    return {
-        "values": _numbers(parts.values * factor),
-        "stat_up": _numbers(np.sqrt(parts.stat_up2) * factor),
-        "stat_down": _numbers(np.sqrt(parts.stat_down2) * factor),
-        "syst_up": _numbers(np.sqrt(parts.syst_up2) * factor),
-        "syst_down": _numbers(np.sqrt(parts.syst_down2) * factor),
-        "variations": {
-            source: {"up": _numbers(up * factor), "down": _numbers(down * factor)}
-            for source, (up, down) in parts.shifts.items()
-        },
+    entry: dict[str, Any] = {"values": _numbers(parts.values * factor)}
+    _sides(entry, "stat", np.sqrt(parts.stat_up2) * factor, np.sqrt(parts.stat_down2) * factor)
+    _sides(entry, "syst", np.sqrt(parts.syst_up2) * factor, np.sqrt(parts.syst_down2) * factor)
+    entry["variations"] = {
+        source: {"up": _numbers(up * factor), "down": _numbers(down * factor)}
+        for source, (up, down) in parts.shifts.items()
     }
+    return entry
 
 
 def _stack(shown: Shown, index: int, stack: Stack, hide: frozenset[str]) -> list[dict[str, Any]]:
@@ -91,8 +98,7 @@ def _stack(shown: Shown, index: int, stack: Stack, hide: frozenset[str]) -> list
         factor = shown.normalisation(parts.values, refs_so_far)
         entry.update(_own(shown, refs, factor))
         entry["top"] = _numbers(total.values)
-        entry["top_up"] = _numbers(total.up)
-        entry["top_down"] = _numbers(total.down)
+        _sides(entry, "top", total.up, total.down)
         if stack.type == "points":  # the drawn error bars of the points themselves
             entry["error"] = stack.error
     return entries
@@ -177,7 +183,7 @@ def chart_data(
     prediction = None
     for entry in samples:  # the top of the last drawn filled or step stack
         if entry["type"] in ("filled", "step") and not entry["hidden"]:
-            prediction = {k: entry[k] for k in ("top", "top_up", "top_down")}
+            prediction = {k: entry[k] for k in ("top", "top_up", "top_down") if k in entry}
     base = Shown(doc).binning.edges if edges else shown.binning.edges
     return {
         "two_d": False,

@@ -435,7 +435,7 @@
     const main = new uPlot(
       {
         ...common,
-        height: Math.round(width * (ratio ? 0.5 : 0.62)),
+        height: Math.max(240, Math.round(width * (ratio ? 0.5 : 0.62))),
         scales: { ...common.scales, y: { distr: data.logy ? 3 : 1, range: yRange } },
         axes: [{ ...ticks, size: ratio ? 20 : 40, label: ratio ? "" : data.x_label }, { label: data.y_label, size: 60 }],
         series: [{}, { paths: () => null, points: { show: false } }],
@@ -452,7 +452,7 @@
       const r = new uPlot(
         {
           ...common,
-          height: Math.round(width * 0.2),
+          height: Math.max(110, Math.round(width * 0.2)),
           scales: { ...common.scales, y: { range: () => [center - spread * 1.1, center + spread * 1.1] } },
           axes: [{ ...ticks, label: data.x_label }, { label: ratio.label.length > 24 ? "ratio" : plain(ratio.label), size: 60 }],
           series: [{}, { paths: () => null, points: { show: false } }],
@@ -557,11 +557,25 @@
     root.dataset.ready = String(Date.now());
   }
 
+  // The server leaves out a down side equal to the up side, and zero sides.
+  function complete(numbers) {
+    if (numbers.two_d) return numbers;
+    const zeros = numbers.edges.slice(1).map(() => 0);
+    for (const s of [...numbers.samples, ...(numbers.prediction ? [numbers.prediction] : [])]) {
+      if (s.hidden) continue;
+      for (const name of ["stat", "syst", "top"]) {
+        s[`${name}_up`] = s[`${name}_up`] || zeros;
+        s[`${name}_down`] = s[`${name}_down`] || s[`${name}_up`];
+      }
+    }
+    return numbers;
+  }
+
   // -- loading ------------------------------------------------------------------------------
   async function load() {
     if (offline) {
       const numbers = (here || document).querySelector(".hf-chart-data");
-      data = JSON.parse(numbers.textContent);
+      data = complete(JSON.parse(numbers.textContent));
       mergeLabel.hidden = true;
       root.hidden = false;
       if (data.two_d) drawMap();
@@ -585,7 +599,7 @@
       message.textContent = body.error || `The chart's numbers could not be loaded (HTTP ${response.status}).`;
       return;
     }
-    data = body;
+    data = complete(body);
     root.hidden = false;
     root.closest("figure")?.classList.add("hf-interactive");
     if (data.two_d) {
