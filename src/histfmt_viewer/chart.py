@@ -15,12 +15,10 @@ __all__ = ["chart_json"]
 def chart_json(doc: Document, view: View) -> bytes:
     """The numbers the browser draws of ``doc`` seen through ``view``, as JSON bytes;
     HistfmtError naming the parameter when the view does not fit the document."""
-    import orjson
-
-    from histfmt.render.interactive import chart_data
+    from histfmt.render.interactive import chart_data, encode
 
     data = chart_data(
         view.apply(doc), rebin=view.rebin, hide=view.hide, logy=view.logy, ratio=view.ratio
     )
     data["view"] = view.query()
-    return orjson.dumps(data)
+    return encode(data)

@@ -19,8 +19,8 @@ MET = ROOT / "examples" / "met_systematics.json"
 MAP = ROOT / "tests" / "resources" / "valid" / "two_d_map.json"
 
 
-def _array(values: list[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values])
+def _array(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
 
 
 def test_layers_carry_their_own_numbers_and_the_drawn_total() -> None:
@@ -40,13 +40,16 @@ def test_layers_carry_their_own_numbers_and_the_drawn_total() -> None:
         factor = shown.normalisation(parts.values, refs)  # events per density_width
         assert _array(entry["values"]) == pytest.approx(parts.values * factor)
         assert _array(entry["stat_up"]) == pytest.approx(np.sqrt(parts.stat_up2) * factor)
-        syst = _array(entry.get("syst_down", entry.get("syst_up", [0.0] * len(parts.values))))
+        syst = _array(entry.get("syst_down", entry.get("syst_up", np.zeros(len(parts.values)))))
         assert syst == pytest.approx(np.sqrt(parts.syst_down2) * factor)
         assert set(entry["variations"]) == set(parts.shifts)
+        if layer is not stack.content[-1]:
+            assert "top" not in entry  # the script sums the layers below the last
+            continue
         total = shown.series(shown.components(so_far), stack.error).scaled(factor)
         assert _array(entry["top"]) == pytest.approx(total.values)
         assert _array(entry["top_up"]) == pytest.approx(total.up)
-        assert "top_down" not in entry or entry["top_down"] != entry["top_up"]
+        assert _array(entry.get("top_down", entry["top_up"])) == pytest.approx(total.down)
 
 
 def test_hidden_samples_leave_the_stack_but_stay_in_the_legend() -> None:
@@ -60,7 +63,8 @@ def test_hidden_samples_leave_the_stack_but_stay_in_the_legend() -> None:
     shown = Shown(doc)
     refs = list(doc.stacks[0].content[1].yields)
     own = shown.components(refs).values * shown.normalisation(shown.components(refs).values, refs)
-    assert _array(second["top"]) == pytest.approx(own)  # it is now the bottom layer
+    assert _array(second["values"]) == pytest.approx(own)
+    assert data["prediction"]["top"] is data["samples"][3]["top"]
 
 
 def test_the_ratio_follows_the_images_rule_and_can_be_hidden() -> None:
@@ -87,7 +91,7 @@ def test_maps_and_refusals() -> None:
     assert data["two_d"] is True
     shown = Shown(doc)
     name = next(iter(doc.yields))
-    cells = np.array([_array(row) for row in data["maps"][0]["cells"]])
+    cells = _array(data["maps"][0]["cells"])
     assert cells == pytest.approx(shown.components([name]).values)
     with pytest.raises(HistfmtError, match="rebin"):
         chart_data(histfmt.load(MET), rebin=[0.0, 33.0])

@@ -18,7 +18,6 @@ items. 2-D maps: ``x_edges``, ``y_edges`` and one ``cells`` array (x by y) per m
 from __future__ import annotations
 
 import html
-import json
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +32,18 @@ from histfmt.shown import Components, Series, Shown
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["chart_data", "chart_html"]
+    import numpy.typing as npt
+
+    Array = npt.NDArray[np.float64]
+else:
+    Array = np.ndarray
+
+__all__ = ["chart_data", "chart_html", "encode"]
 
 
-def _numbers(array: Any) -> list[float | None]:
-    """A float array as a JSON list (NaN and infinities as null)."""
-    values = np.asarray(array, dtype=np.float64)
-    return [float(v) if np.isfinite(v) else None for v in values.tolist()]
+def _numbers(array: Any) -> Array:
+    """A float array as :func:`encode` writes it (NaN and infinities as null)."""
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
 def _label(label: Any, refs: list[str]) -> str:
@@ -80,7 +84,10 @@ def _stack(shown: Shown, index: int, stack: Stack, hide: frozenset[str]) -> list
     with their own numbers and the running total the image draws."""
     entries: list[dict[str, Any]] = []
     refs_so_far: list[str] = []
-    for layer in stack.content:
+    last = max(
+        (i for i, layer in enumerate(stack.content) if not set(layer.yields) & hide), default=-1
+    )
+    for position, layer in enumerate(stack.content):
         refs = list(layer.yields)
         entry: dict[str, Any] = {
             "names": refs,
@@ -97,8 +104,9 @@ def _stack(shown: Shown, index: int, stack: Stack, hide: frozenset[str]) -> list
         total, parts = _series(shown, refs_so_far, stack.error, stack)
         factor = shown.normalisation(parts.values, refs_so_far)
         entry.update(_own(shown, refs, factor))
-        entry["top"] = _numbers(total.values)
-        _sides(entry, "top", total.up, total.down)
+        if position == last or stack.type in ("points", "band"):  # the script sums the others
+            entry["top"] = _numbers(total.values)
+            _sides(entry, "top", total.up, total.down)
         if stack.type == "points":  # the drawn error bars of the points themselves
             entry["error"] = stack.error
     return entries
@@ -143,8 +151,8 @@ def _maps(shown: Shown, doc: Document) -> dict[str, Any]:
         maps.append(
             {
                 "label": label,
-                "cells": [_numbers(row) for row in parts.values],
-                "stat": [_numbers(row) for row in np.sqrt(parts.stat_up2)],
+                "cells": _numbers(parts.values),
+                "stat": _numbers(np.sqrt(parts.stat_up2)),
             }
         )
     return {
@@ -168,7 +176,9 @@ def chart_data(
 ) -> dict[str, Any]:
     """What the browser draws of ``doc`` (a 2-D document's projection and z scale as
     its ``view`` and ``z_axis`` say) with the image's render-time choices, as
-    JSON-ready values (NaN as ``None``)."""
+    plain values and numpy arrays (:func:`encode` writes them as JSON). A stack's
+    layers carry their own numbers; the running total (``top``, with the stack's band)
+    only on the last drawn layer and on points and bands."""
     edges = list(rebin) if rebin is not None else None
     shown = Shown(doc, rebin=edges)
     if shown.two_d:
@@ -200,6 +210,13 @@ def chart_data(
     }
 
 
+def encode(data: dict[str, Any]) -> bytes:
+    """:func:`chart_data` as JSON bytes (NaN and infinities as null)."""
+    import orjson
+
+    return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def _static() -> Path:
     """The viewer's static folder (found without importing the viewer, which needs flask)."""
     spec = find_spec("histfmt_viewer")
@@ -219,7 +236,7 @@ def chart_html(doc: Document, *, height_hint: int = 560) -> str:
     library = (static / "vendor" / "uplot" / "uPlot.iife.min.js").read_text(encoding="utf-8")
     css = (static / "vendor" / "uplot" / "uPlot.min.css").read_text(encoding="utf-8")
     script = (static / "chart.js").read_text(encoding="utf-8")
-    numbers = json.dumps(chart_data(doc), allow_nan=False).replace("</", "<\\/")
+    numbers = encode(chart_data(doc)).decode("utf-8").replace("</", "<\\/")
     title = doc.metadata.title if isinstance(doc.metadata.title, str) else ""
     return (
         f'<figure class="histfmt-chart" style="min-height:{int(height_hint)}px">'

@@ -561,6 +561,13 @@
   function complete(numbers) {
     if (numbers.two_d) return numbers;
     const zeros = numbers.edges.slice(1).map(() => 0);
+    const running = {};
+    for (const s of numbers.samples) {
+      if (s.hidden) continue;
+      const below = running[s.stack];
+      if (!s.top) s.top = below ? s.values.map((v, i) => (v === null ? below[i] : v + (below[i] ?? 0))) : s.values;
+      running[s.stack] = s.top;
+    }
     for (const s of [...numbers.samples, ...(numbers.prediction ? [numbers.prediction] : [])]) {
       if (s.hidden) continue;
       for (const name of ["stat", "syst", "top"]) {
