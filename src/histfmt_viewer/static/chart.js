@@ -448,7 +448,7 @@
     if (ratio) {
       const reach = ratio.values.flatMap((v, i) => (v === null ? [] : [v - (ratio.down[i] || 0), v + (ratio.up[i] || 0)])).filter(Number.isFinite);
       const center = data.ratio_kind === "ratio" || params.get("ratio_to") ? 1 : 0;
-      const spread = Math.min(2, Math.max(0.2, ...reach.map((v) => Math.abs(v - center))));
+      const spread = Math.min(2, reach.reduce((m, v) => Math.max(m, Math.abs(v - center)), 0.2));
       const r = new uPlot(
         {
           ...common,
@@ -526,8 +526,8 @@
     const px = (v) => pad.left + ((v - xe[0]) / (xe[xe.length - 1] - xe[0])) * W;
     const py = (v) => pad.top + H - ((v - ye[0]) / (ye[ye.length - 1] - ye[0])) * H;
     const all = map.cells.flat().filter((v) => v !== null && (!data.logz || v > 0));
-    const lo = Math.min(...all);
-    const hi = Math.max(...all);
+    const lo = all.reduce((m, v) => Math.min(m, v), Infinity);
+    const hi = all.reduce((m, v) => Math.max(m, v), -Infinity);
     const scale = (v) => (data.logz ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo) || 1) : (v - lo) / (hi - lo || 1));
     for (let i = 0; i < map.cells.length; i++) {
       for (let j = 0; j < map.cells[i].length; j++) {
