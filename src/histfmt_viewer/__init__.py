@@ -82,7 +82,7 @@ def create_app(
     storage.init_schema()
     app.extensions[STORAGE_EXTENSION] = storage
 
-    from histfmt_viewer import api, auth, collection_pages, pages, uhepp_api
+    from histfmt_viewer import api, auth, charts, collection_pages, compare_pages, pages, uhepp_api
     from histfmt_viewer.web import session_user
 
     csrf.init_app(app)
@@ -93,6 +93,8 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(collection_pages.bp)
+    app.register_blueprint(charts.bp)
+    app.register_blueprint(compare_pages.bp)
     app.context_processor(lambda: {"current_user": session_user(), "histfmt_version": __version__})
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(HistfmtError, _refused)
