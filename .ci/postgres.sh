@@ -20,6 +20,6 @@ psql_admin() { su postgres -c "psql -p $port -qtAc \"$1\""; }
 if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = 'histfmt'")" != "1" ]; then
   psql_admin "CREATE ROLE histfmt LOGIN PASSWORD 'histfmt' CREATEDB"
 fi
-psql_admin "DROP DATABASE IF EXISTS histfmt_ci" >/dev/null 2>&1
+psql_admin "DROP DATABASE IF EXISTS histfmt_ci WITH (FORCE)" >/dev/null 2>&1  # even if a test left a connection
 psql_admin "CREATE DATABASE histfmt_ci OWNER histfmt" >/dev/null
 echo "postgresql://histfmt:histfmt@127.0.0.1:$port/histfmt_ci"
