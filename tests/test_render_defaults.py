@@ -295,10 +295,13 @@ def test_render_is_reachable_after_import_histfmt_alone(tmp_path: Path) -> None:
         _ = histfmt.nothing  # type: ignore[attr-defined]
 
 
-def test_every_submodule_is_reachable_after_import_histfmt() -> None:
-    """The lazy list names every module and package of histfmt (none forgotten)."""
+@pytest.mark.parametrize("package", ["histfmt", "histfmt.render"])
+def test_every_submodule_is_reachable_after_import_histfmt(package: str) -> None:
+    """The lazy list names every module and package (none forgotten)."""
+    import importlib
     import pkgutil
 
-    found = {info.name for info in pkgutil.iter_modules(histfmt.__path__)}
+    module = importlib.import_module(package)
+    found = {info.name for info in pkgutil.iter_modules(module.__path__)}
     found -= {"__main__", "resources"}
-    assert found == set(histfmt._SUBMODULES)  # type: ignore[attr-defined]
+    assert found == set(module._SUBMODULES)

@@ -11,8 +11,8 @@ from typing import Any
 
 _SUBMODULES = frozenset(
     {
-        "artists", "decorations", "labels", "lock", "looks", "maps", "mpl", "options",
-        "painter", "plot", "style", "styled", "text",
+        "artists", "decorations", "interactive", "labels", "lock", "looks", "maps", "mpl",
+        "notebook", "options", "painter", "plot", "style", "styled", "text",
     }
 )  # fmt: skip
 
