@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import histfmt
-from histfmt_viewer import images, storage_of
+from histfmt_viewer import images
 from histfmt_viewer.storage import Storage
 from histfmt_viewer.storage import recent as recent_module
 from histfmt_viewer.storage.recent import Recent
@@ -150,13 +150,16 @@ def test_a_hit_touches_its_file_at_most_once_a_minute(
     assert time.time() - path.stat().st_mtime < 10
 
 
-def test_sqlite_runs_with_a_write_ahead_log(tmp_path: Path, app: Flask) -> None:
-    storage = storage_of(app)
-    if not storage.url.startswith("sqlite"):
-        pytest.skip("SQLite only")
-    with storage.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+def test_sqlite_runs_with_a_write_ahead_log(tmp_path: Path) -> None:
+    """The SQLite backend only (PostgreSQL has its own write-ahead log)."""
+    storage = Storage(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    storage.init_schema()
+    try:
+        with storage.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    finally:
+        storage.close()
 
 
 def test_the_upload_answer_is_the_row_as_stored(
