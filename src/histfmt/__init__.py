@@ -12,12 +12,12 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from histfmt.errors import HistfmtError, ValidationError
 from histfmt.io import dump, dumps, load, load_book, loads, loads_book, validate
 from histfmt.model import FORMAT_VERSION, Axis, Book, Document
+from histfmt.submodules import lazy_submodules
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -56,19 +56,11 @@ _SUBMODULES = frozenset(
     {
         "cli", "codec", "combine", "comparison", "contents", "convert", "errors",
         "intervals", "io", "limits", "model", "prescan", "remote", "render", "schema",
-        "semantics", "shown", "summary",
+        "semantics", "shown", "submodules", "summary",
     }
 )  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SUBMODULES})
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)
 
 
 def from_hist(histograms: Any, /, **kwargs: Any) -> Document:

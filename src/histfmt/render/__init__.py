@@ -6,8 +6,7 @@ The modules load on first use: ``histfmt.render.mpl.figure(doc)`` works after
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from histfmt.submodules import lazy_submodules
 
 _SUBMODULES = frozenset(
     {
@@ -16,12 +15,4 @@ _SUBMODULES = frozenset(
     }
 )  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SUBMODULES})
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)
