@@ -24,6 +24,7 @@ from histfmt_viewer.web import (
     refused_json,
     request_body,
     require_token_user,
+    sort_arg,
     storage,
     store_book,
     store_plot,
@@ -109,7 +110,7 @@ def list_plots() -> Any:
         tag=text_arg("tag") or None,
         author=text_arg("author") or None,
         collection_id=int_arg("collection", None),
-        sort=text_arg("sort") or "updated",
+        sort=sort_arg(),
         page=page,
         per_page=per_page,
     )

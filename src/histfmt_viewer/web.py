@@ -65,6 +65,7 @@ __all__ = [
     "require_session_user",
     "require_token_user",
     "session_user",
+    "sort_arg",
     "storage",
     "store_book",
     "store_plot",
@@ -364,6 +365,14 @@ def text_arg(name: str, default: str = "", *, max_length: int = MAX_QUERY) -> st
     return user_text(request.args.get(name, default), name, max_length=max_length)
 
 
+def sort_arg() -> str:
+    """The ``sort`` query argument: one of :data:`SORT_LABELS` (``updated`` when empty)."""
+    sort = text_arg("sort") or "updated"
+    if sort not in SORT_LABELS:
+        abort(400, f"sort: expected one of {', '.join(SORT_LABELS)}; got {sort[:40]!r}")
+    return sort
+
+
 def filename_arg() -> str:
     """The ``filename`` query argument of an upload: a name of at most 255 characters."""
     return user_text(
@@ -432,9 +441,10 @@ def browse(endpoint: str, *, in_collection: int | None = None, **url_args: Any) 
     """
     page, per_page = _page_args()
     query = {k: text_arg(k) for k in FILTERS}
+    sort = sort_arg()
     rows, total = storage().search(
         session_user(), q=query["q"], tag=query["tag"] or None, author=query["author"] or None,
-        collection_id=in_collection, sort=query["sort"] or "updated", page=page,
+        collection_id=in_collection, sort=sort, page=page,
         per_page=per_page,
     )  # fmt: skip
     pages = max(1, math.ceil(total / per_page))

@@ -184,6 +184,9 @@ def test_search_filters_sorting_pagination(client: FlaskClient, upload: Any) -> 
     assert [p["title"] for p in first["plots"] + second["plots"]] == [
         "Dilepton mass", "Jet pT 100%_x", "Missing energy",
     ]  # fmt: skip
+    refused = client.get("/api/plots?sort=newest")
+    assert refused.status_code == 400
+    assert "sort: expected one of updated, created, oldest, title; got 'newest'" in refused.text
 
 
 def test_collections(

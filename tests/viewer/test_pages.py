@@ -59,6 +59,7 @@ def test_index_search_and_pagination(client: FlaskClient, upload: Any) -> None:
     assert "2 plots" in tagged
     assert "plot number 1" in client.get("/?q=number+1").get_data(as_text=True)
     assert client.get("/?page=x").status_code == 400
+    assert client.get("/?sort=relevance").status_code == 400
 
 
 def test_plot_page(client: FlaskClient, upload: Any) -> None:
