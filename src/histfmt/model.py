@@ -558,6 +558,14 @@ class Stack(_Base):
     cell_text: Annotated[
         bool, Meta(description="Map: write each cell's value (and uncertainty) in it.")
     ] = False
+    correlated: Annotated[
+        bool,
+        Meta(
+            description="The `env` part is a covariance: the named variations are "
+            "independent one-sigma sources, each fully correlated across bins and yields, "
+            "so the total has the bin-to-bin covariance sum_v d_v d_v^T."
+        ),
+    ] = False
 
 
 class RatioItem(_Base):

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from histfmt.io import to_builtins
 from histfmt_viewer.documents import Refused, TooLarge
+from histfmt_viewer.fit_uploads import api_book
 from histfmt_viewer.storage import Plot, User
 from histfmt_viewer.web import (
     MAX_PER_PAGE,
@@ -19,7 +20,6 @@ from histfmt_viewer.web import (
     load_document,
     owned_collection,
     owned_plot,
-    parse_book,
     parse_document,
     refused_json,
     request_body,
@@ -65,7 +65,9 @@ def _collection_for_upload(user: User) -> int | None:
 
 @bp.post("/plots")
 def create_plot() -> Any:
-    """Upload a document (histfmt, uhepp, UHI, HEPData, ...): 201 with the plot.
+    """Upload a document (histfmt, uhepp, UHI, HEPData, a pyhf workspace, ...): 201 with
+    the plot (a pyhf workspace: ``?fit=1`` post-fit, a multipart body with a plot
+    ``description``; see :mod:`~histfmt_viewer.fit_uploads`).
 
     An upload of many plots (a book, a UHI file of many histograms, a HEPData
     submission) is stored all or nothing, in a new collection or in ``?collection=ID``:
@@ -76,7 +78,7 @@ def create_plot() -> Any:
     collection_id = _collection_for_upload(user)
     filename = filename_arg()
     try:
-        book = parse_book(request_body(), filename)
+        book = api_book(filename)
     except TooLarge as error:
         return refused_json(error, 413)
     except Refused as error:

@@ -30,7 +30,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda")
+ACCEPTED = ("histfmt", "uhepp", "uhi", "hepdata", "yoda", "pyhf")
 """Kinds of upload converted on arrival; ROOT files are not read on the server."""
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -163,7 +163,11 @@ def _read_upload(data: bytes, filename: str, read: Callable[..., T]) -> tuple[T,
 
 
 def parse_book_upload(
-    data: bytes, filename: str = "upload.json", *, limits: UploadLimits = UploadLimits()
+    data: bytes,
+    filename: str = "upload.json",
+    *,
+    limits: UploadLimits = UploadLimits(),
+    read_book: Callable[..., Book] | None = None,
 ) -> Book:
     """Every plot in ``data`` (a histfmt book or document, a UHI file of many histograms,
     a HEPData submission, ...), each checked to store and draw; all of them or none.
@@ -171,10 +175,11 @@ def parse_book_upload(
     Raises :class:`Refused` listing every problem, each at its plot's path first
     (``plots["jets/pt"].yields.data.label``; a lone plot's problems at their own
     paths, as :func:`parse_upload` gives them), and :class:`TooLarge` beyond ``limits``.
+    ``read_book(data, kind, name=...)`` reads it (default ``registry.read_book``).
     """
     from histfmt.convert import registry
 
-    book, kind = _read_upload(data, filename, registry.read_book)
+    book, kind = _read_upload(data, filename, read_book or registry.read_book)
     if kind != "histfmt" and len(book.plots) == 1:
         for path, doc in book.plots.items():
             _title(doc, path, filename)

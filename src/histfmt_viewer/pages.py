@@ -22,6 +22,7 @@ from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
 from histfmt_viewer.documents import Refused, TooLarge
+from histfmt_viewer.fit_uploads import form_book
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
 from histfmt_viewer.numbers import numbers_tables, yield_names
 from histfmt_viewer.storage import VISIBILITIES, Plot, User
@@ -34,7 +35,6 @@ from histfmt_viewer.web import (
     load_document,
     owned_plot,
     owns,
-    parse_book,
     parse_document,
     parse_int,
     require_session_user,
@@ -224,7 +224,7 @@ def upload() -> Any:
     try:
         visibility, collection_id = _placement(user)
         data, filename = _uploaded_file()
-        book = parse_book(data, filename)
+        book = form_book(data, filename)
     except TooLarge as error:
         return _upload_form(user, error.issues, 413)
     except Refused as error:

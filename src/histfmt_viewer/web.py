@@ -26,7 +26,6 @@ from histfmt_viewer.documents import (
     Refused,
     UploadLimits,
     book_title,
-    parse_book_upload,
     parse_upload,
     plot_info,
     stored_text,
@@ -57,7 +56,6 @@ __all__ = [
     "owned_collection",
     "owned_plot",
     "owns",
-    "parse_book",
     "parse_document",
     "parse_int",
     "refused_json",
@@ -225,12 +223,6 @@ def upload_limits() -> UploadLimits:
         max_bins_per_upload=int(config["MAX_BINS_PER_UPLOAD"]),
         max_yields_per_plot=int(config["MAX_YIELDS_PER_PLOT"]),
     )
-
-
-def parse_book(data: bytes, filename: str) -> Book:
-    """Every plot of an upload (:func:`~histfmt_viewer.documents.parse_book_upload`)
-    within the app's :func:`upload_limits`."""
-    return parse_book_upload(data, filename, limits=upload_limits())
 
 
 def parse_document(data: bytes, filename: str) -> Document:

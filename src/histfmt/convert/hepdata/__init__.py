@@ -19,10 +19,13 @@ per-width or unit-area scaling, a map's projection), and the table's description
 ends with a sentence saying which, when the two differ (an import leaves it out).
 Qualifiers: ``SQRT(S)`` (GeV), ``LUMINOSITY``, ``YIELDS``
 (the summed references) and ``STACK`` (``"2 (points, error poisson)"``,
-``"1 (map, error stat, cell text)"``). Numbers are written with ``repr`` (exact
-float64 round trip); a missing value is ``'-'``. A missing (NaN) uncertainty of a
-point is left out, and a point whose uncertainties are all zero gets none (the
-validator refuses all-zero errors). A **2-D** document has two independent
+``"1 (map, error stat, cell text)"``, ``"1 (filled, error env, correlated)"``). A
+``correlated`` stack adds a table of the covariance of its total between bins (two
+independent variables, bin i and bin j; :mod:`.covariance`), named in the main table's
+description; a post-fit pyhf book adds the fit parameters' correlations. Numbers are
+written with ``repr`` (exact float64 round trip); a missing value is ``'-'``. A missing
+(NaN) uncertainty of a point is left out, and a point whose uncertainties are all zero
+gets none (the validator refuses all-zero errors). A **2-D** document has two independent
 variables (x, then y) listing every cell, x-major (``values[i][j]`` is row
 ``i * ny + j``), flow bins with ``flow=True``. A document of **graphs** alone has
 one independent variable of point values (the graphs' x, sorted; a graph

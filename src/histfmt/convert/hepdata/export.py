@@ -74,7 +74,13 @@ def book_to_files(
         tables.append((name, doc, ("plots", path)))
     meta = book.metadata
     record = {"comment": _text(meta.description) or _text(meta.title) or "Exported by histfmt."}
-    return _submission(record, tables, flow=flow, raw=raw, drawn=drawn, filename=filename)
+    from histfmt.convert.hepdata.covariance import correlation_table
+
+    found = correlation_table(book)
+    extra = [] if found is None else [("Fit: parameter correlations", "fit_correlation", *found)]
+    return _submission(
+        record, tables, flow=flow, raw=raw, drawn=drawn, filename=filename, extra=extra
+    )
 
 
 def _submission(
@@ -85,15 +91,21 @@ def _submission(
     raw: bool,
     drawn: bool,
     filename: str | None,
+    extra: list[tuple[str, str, dict[str, Any], str]] | None = None,
 ) -> dict[str, bytes]:
     """``submission.yaml`` (``record``, then one entry per table) and the data files;
-    ``tables`` holds (name, document, where the document is, for messages)."""
+    ``tables`` holds (name, document, where the document is, for messages); after each
+    document's table come its covariance tables, and last the ``extra`` tables (name,
+    file stem, content, description)."""
     import yaml
+
+    from histfmt.convert.hepdata.covariance import covariance_tables
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     options: dict[str, Any] = {"Dumper": dumper, "sort_keys": False, "allow_unicode": True}
     entries: list[dict[str, Any]] = []
     files: dict[str, bytes] = {}
+    names = {name for name, _, _ in tables}
     for name, doc, where in tables:
 
         def refuse(message: str, where: tuple[str, ...] = where) -> HistfmtError:
@@ -113,7 +125,8 @@ def _submission(
         while data_file in files or data_file == SUBMISSION:
             k += 1
             data_file = f"{stem}_{k}.yaml"
-        entries.append(_entry(name, doc, data_file, drawn))
+        entry = _entry(name, doc, data_file, drawn)
+        entries.append(entry)
         try:
             content = to_table(doc, flow=flow, raw=raw, drawn=drawn)
         except ValidationError as exc:  # a place in the document: under the plot's path
@@ -125,8 +138,61 @@ def _submission(
         if len(data) > _max_data_file():
             raise refuse(_too_large(str(len(data))))
         files[data_file] = data
+        for found in covariance_tables(doc, name, flow=flow, drawn=drawn):
+            more = f" covariance {found.stack}" if found.stack > 1 else " covariance"
+            cov_name = _unique(name[: 64 - len(more)] + more, names)
+            cov_file = _unique_file(data_file.removesuffix(".yaml") + "_covariance", files)
+            cov_data = yaml.dump(found.content, default_flow_style=None, **options)
+            if len(cov_data.encode("utf-8")) > _max_data_file():
+                entry["description"] = _sentence(entry["description"]) + (
+                    f" The covariance of stack {found.stack} is left out: its table would "
+                    "be larger than HEPData accepts."
+                )
+                continue
+            files[cov_file] = cov_data.encode("utf-8")
+            entry["description"] = _sentence(entry["description"]) + (
+                f" The covariance between bins of the total of stack {found.stack} "
+                f"is table '{cov_name}'."
+            )
+            entries.append(_extra_entry(cov_name, found.description, cov_file))
+    for name, stem, content, description in extra or []:
+        extra_file = _unique_file(stem, files)
+        files[extra_file] = yaml.dump(content, default_flow_style=None, **options).encode()
+        entries.append(_extra_entry(_unique(name, names), description, extra_file))
     submission = yaml.dump_all([record, *entries], explicit_start=True, **options)
     return {SUBMISSION: submission.encode("utf-8"), **files}
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name`` (at most 64 characters), or with `` (2)``... when taken; now taken."""
+    base, k = name if len(name) <= 64 else name[:63] + "…", 1
+    found = base
+    while found in taken:
+        k += 1
+        suffix = f" ({k})"
+        found = base[: 64 - len(suffix)] + suffix
+    taken.add(found)
+    return found
+
+
+def _unique_file(stem: str, files: dict[str, bytes]) -> str:
+    """A data file name ``stem.yaml`` (``stem_2.yaml``...) not yet among ``files``."""
+    found, k = stem + ".yaml", 1
+    while found in files or found == SUBMISSION:
+        k += 1
+        found = f"{stem}_{k}.yaml"
+    return found
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence, so that another can follow it."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _extra_entry(name: str, description: str, data_file: str) -> dict[str, Any]:
+    """The submission entry of a covariance or correlation table."""
+    return {"name": name, "description": description, "keywords": [], "data_file": data_file}
 
 
 def _entry(name: str, doc: Document, data_file: str, drawn: bool) -> dict[str, Any]:
@@ -394,7 +460,8 @@ def _series(doc: Document, raw: bool) -> list[_Series]:
             header = _text(item.label) or " + ".join(item.yields)
             extra = _hepdata_info(doc, item.yields)
             qualifier = f"{number} ({stack.type}, error {stack.error}"
-            qualifier += ", cell text)" if stack.cell_text else ")"
+            qualifier += ", cell text" if stack.cell_text else ""
+            qualifier += ", correlated)" if stack.correlated else ")"
             result.append(_Series(header, list(item.yields), qualifier, extra))
             drawn.update(ref.partition("/")[0] for ref in item.yields)
             if len(item.yields) == 1:

@@ -42,7 +42,7 @@ from histfmt.model import (
 __all__ = ["from_table"]
 
 _STACK_TYPES = ("filled", "step", "points", "band", "map")
-_STACK_VALUE = re.compile(r"^(\d+) \((\w+), error ([a-z+]+)(, cell text)?\)$")
+_STACK_VALUE = re.compile(r"^(\d+) \((\w+), error ([a-z+]+)(, cell text)?(, correlated)?\)$")
 _CELL_TEXT_CELLS = 100
 """A map of at most this many cells, all within [-1, 1], is drawn with its values written in."""
 _DATA = re.compile(r"\b(data|observed)\b", re.IGNORECASE)
@@ -156,7 +156,7 @@ class _TableReader(Checker):
             x, order = read_axis(self, variables[0])
             doc = Document(histfmt=FORMAT_VERSION, x=x, yields={})
         names: set[str] = set()
-        stacks: dict[tuple[int, str, str, bool], list[StackItem]] = {}
+        stacks: dict[tuple[int, str, str, bool, bool], list[StackItem]] = {}
         undrawn: list[tuple[str, str]] = []
         for column in columns:
             path = column.path
@@ -192,8 +192,9 @@ class _TableReader(Checker):
                     type=cast(Any, kind),
                     error=cast(Any, error),
                     cell_text=cell_text,
+                    correlated=correlated,
                 )
-                for (_, kind, error, cell_text), items in sorted(stacks.items())
+                for (_, kind, error, cell_text, correlated), items in sorted(stacks.items())
             ]
         elif shape is not None and undrawn:
             self.draw_map(doc, undrawn[0])
@@ -277,7 +278,7 @@ class _TableReader(Checker):
 
     def qualifiers(
         self, doc: Document, qualifiers: list[Any], path: Where
-    ) -> tuple[bool, list[Any], str, tuple[int, str, str, bool] | None]:
+    ) -> tuple[bool, list[Any], str, tuple[int, str, str, bool, bool] | None]:
         """Fill metadata from SQRT(S)/LUMINOSITY; return (histfmt's own?, others, YIELDS, STACK)."""
         extra: list[Any] = []
         refs, stack, known = "", None, False
@@ -306,9 +307,9 @@ class _TableReader(Checker):
             elif key == "STACK" and isinstance(value, str) and _STACK_VALUE.match(value.strip()):
                 match = _STACK_VALUE.match(value.strip())
                 assert match is not None
-                number_, kind, error, cell_text = match.groups()
+                number_, kind, error, cell_text, correlated = match.groups()
                 if kind in _STACK_TYPES and error in get_args(ErrorSpec):
-                    stack = (int(number_), kind, error, cell_text is not None)
+                    stack = (int(number_), kind, error, cell_text is not None, bool(correlated))
                 else:
                     extra.append(dict(qualifier))
             else:

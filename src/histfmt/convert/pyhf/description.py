@@ -29,6 +29,7 @@ __all__ = [
     "SampleDescription",
     "generate",
     "load_description",
+    "parse_description",
 ]
 
 DESCRIPTION_SCHEMA_FILENAME = "histfmt-description-1.schema.json"
@@ -135,7 +136,12 @@ def load_description(path: str | os.PathLike[str], /) -> Description:
     from histfmt.io import read_file
 
     filename = str(path)
-    raw = read_file(path, filename=filename)
+    return parse_description(read_file(path, filename=filename), filename)
+
+
+def parse_description(raw: bytes, filename: str, /) -> Description:
+    """Validate a plot description given as bytes (JSON, or YAML when ``filename`` ends
+    in ``.yaml``/``.yml``); errors name ``filename`` and the JSON path."""
     try:
         if filename.lower().endswith((".yaml", ".yml")):
             import yaml
@@ -145,6 +151,8 @@ def load_description(path: str | os.PathLike[str], /) -> Description:
             found = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise HistfmtError(f"not valid JSON: {error}", filename=filename) from None
+    except RecursionError:
+        raise HistfmtError("nested too deeply", filename=filename) from None
     except Exception as error:  # yaml.YAMLError
         raise HistfmtError(f"not valid YAML: {error}", filename=filename) from None
     issues = sorted(

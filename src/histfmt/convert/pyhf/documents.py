@@ -156,6 +156,7 @@ def _document(
         _stack_style(_style(description, found, s)) for s in order
     ]
     doc.add_stack([yield_name(s) for s in order], type="filled", error="env", styles=styles)
+    doc.stacks[-1].correlated = True  # each variation one independent Gaussian source
     data_style = description.data if description is not None else None
     label = data_style.label if data_style and isinstance(data_style.label, str) else "Data"
     color = data_style.color if data_style and isinstance(data_style.color, str) else "black"
