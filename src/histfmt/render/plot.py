@@ -88,7 +88,8 @@ def plot(
         )
     root: Any = ax.get_figure(root=True)
     style = style_name(doc, options)
-    rc = rc_for(style, float(root.get_figwidth()))
+    width = float(root.get_figwidth())
+    rc = rc_for(style, width)
 
     def attempt(escape: frozenset[str]) -> PlotArtists:
         before = {axes: set(axes.get_children()) for axes in (ax, ratio_ax) if axes is not None}
@@ -107,7 +108,7 @@ def plot(
                     artist.remove()
             raise
 
-    result: PlotArtists = with_label_fallback(doc, options, attempt)
+    result: PlotArtists = with_label_fallback(doc, options, attempt, width=width)
     for axes in (ax, ratio_ax):
         if axes is not None:
             draw_in_style(axes, rc)
