@@ -72,8 +72,8 @@ def test_the_label_sits_where_mplheps_label_function_puts_it(style: str, example
 
 
 def test_a_label_above_the_frame_starts_right_of_the_axis_multiplier() -> None:
-    """As mplhep means to (its measure of the 'x10^5' is off when the multiplier starts
-    left of the frame, which puts its label over it): no overlap."""
+    """The 'x10^5' sits over the tick labels, left of the frame; the label starts at the
+    frame's corner (as mplhep's with no multiplier), clear of it."""
     doc = histfmt.load(ROOT / "examples" / "mll_data_vs_mc.json")
     fig: Any = figure(doc, options=RenderOptions(style="CMS", dpi=100))
     fig.canvas.draw()
@@ -81,7 +81,9 @@ def test_a_label_above_the_frame_starts_right_of_the_axis_multiplier() -> None:
     multiplier = fig.histfmt_artists.ax.yaxis.offsetText
     assert multiplier.get_text()
     brand = next(t for t in fig.histfmt_artists.label if t.get_text() == "CMS")
-    assert brand.get_window_extent(renderer).x0 >= multiplier.get_window_extent(renderer).x1
+    frame = fig.histfmt_artists.ax.get_window_extent(renderer)
+    assert multiplier.get_window_extent(renderer).x1 < frame.x0
+    assert brand.get_window_extent(renderer).x0 == pytest.approx(frame.x0, abs=2)
 
 
 @pytest.mark.parametrize(
@@ -275,3 +277,28 @@ def test_yields_without_a_colour_take_the_styles_cycle_as_in_mplhep(style: str) 
     fills = [a for a in drawn.main if type(a).__name__ in ("StepPatch", "PathPatch", "Polygon")]
     colors = [to_hex(a.get_facecolor()) for a in fills][: len(names)]
     assert colors == [to_hex(c) for c in expected] + [to_hex(expected[0])]  # and round again
+
+
+@pytest.mark.parametrize("style", ["CMS", "LHCb"])
+def test_a_users_axes_take_the_styles_fonts_at_the_users_figure_width(style: str) -> None:
+    """Axes made outside the style (matplotlib's 10 pt titles, DejaVu) get the style's
+    title, multiplier and label fonts, scaled for the user's figure (10 in), as
+    histfmt's own figure of that size has them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    doc = histfmt.load(ROOT / "examples" / "mll_data_vs_mc.json")
+    options = RenderOptions(style=style, dpi=30)
+    fig = Figure(figsize=(10, 10), dpi=30)
+    FigureCanvasAgg(fig)
+    ax, rax = fig.subplots(2, 1, sharex=True)
+    drawn = histfmt.plot(doc, ax=ax, ratio_ax=rax, options=options)
+    own: Any = figure(doc, options=RenderOptions(style=style, dpi=30, size=(10, 10)))
+
+    def fonts(axes: list[Any], label: list[Any]) -> list[Any]:
+        texts = [a.yaxis.label for a in axes] + [axes[1].xaxis.label, axes[0].yaxis.offsetText]
+        return [(t.get_fontsize(), t.get_fontfamily(), t.get_fontweight()) for t in texts] + [
+            (t.get_text(), t.get_fontsize()) for t in label
+        ]
+
+    assert fonts([ax, rax], drawn.label) == fonts(own.axes, own.histfmt_artists.label)

@@ -116,11 +116,16 @@ def _stacks(ax: Any, doc: histfmt.Document, shown: Shown) -> tuple[Any, Any]:
             layers.append(_series(shown, group).values)
             running += group
         histtype = "fill" if stack.type == "filled" else "step"
-        # the document's colours, as a user passes them; without them, the style's cycle
-        colors = [layer.style.color for layer in stack.content]
+        # the document's colours (a line's edge colour and dash), as a user passes them;
+        # without them, the style's colour cycle
+        styles = [layer.style for layer in stack.content]
+        colors = [st.color if stack.type == "filled" else st.edgecolor for st in styles]
         given = colors if all(isinstance(c, str) for c in colors) else None
+        line: dict[str, Any] = {}
+        if stack.type == "step" and isinstance(styles[0].linestyle, str):
+            line["linestyle"] = styles[0].linestyle
         mplhep.histplot(layers, edges, stack=stack.type == "filled", histtype=histtype,
-                        label=labels, color=given, ax=ax)  # fmt: skip
+                        label=labels, color=given, ax=ax, **line)  # fmt: skip
         if stack.type == "filled":
             mc_total = _series(shown, running)
     return data, mc_total
@@ -184,8 +189,8 @@ What still differs, by design or not yet (see the report of issue 11):
   '\\__radicalbig__'`; histfmt drops that message while it draws).
 - Yields without a colour take the style's colour cycle in both (ATLAS's, CMS's and
   LHCb's from mplhep, matplotlib's for ALICE, whose style sets none; histfmt's Petroff
-  palette in the default style). The signal line of `pt_logy` has an edge colour (red,
-  dashed) that the mplhep column, given fill colours only, does not pass.
+  palette in the default style); the examples give their own colours, passed to
+  `histplot` as a user would.
 - Selection lines (the badge's subtext) take the lumi line's size; mplhep's fourth size is
   smaller, for its 'Supplementary' note.
 - mplhep.alice.label draws no √s/luminosity; histfmt writes them below the label.
