@@ -38,7 +38,7 @@ def _lumi_text(doc: Document) -> str | None:
     metadata = doc.metadata
     parts = []
     if not isinstance(metadata.sqrt_s, UnsetType):
-        parts.append(f"√s = {metadata.sqrt_s.value:g} {metadata.sqrt_s.unit}")
+        parts.append(f"$\\sqrt{{s}}$ = {metadata.sqrt_s.value:g} {metadata.sqrt_s.unit}")
     if not isinstance(metadata.luminosity, UnsetType):
         value, unit = metadata.luminosity.value, metadata.luminosity.unit
         parts.append(f"{value:g} {unit[:-2]}$^{{\\mathrm{{-1}}}}$")

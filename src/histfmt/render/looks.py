@@ -140,8 +140,9 @@ def lumi_text(doc: Document, kind: Literal["cms", "atlas"]) -> str | None:
     if not isinstance(metadata.luminosity, UnsetType):
         unit = metadata.luminosity.unit
         lumi = f"{metadata.luminosity.value:g} $\\mathrm{{{unit[:-2]}^{{-1}}}}$"
-    if kind == "atlas":  # '√s' as text: mathtext's \sqrt has no glyph in TeX Gyre Heros
-        root_s = f"√s = {energy}" if energy else None
+    if kind == "atlas":  # the radical is drawn from the fallback font, as under mplhep
+        spaced = energy.replace(" ", "\\ ") if energy else None
+        root_s = f"$\\sqrt{{s}} = \\mathrm{{{spaced}}}$" if spaced else None
         return ", ".join(part for part in (root_s, lumi) if part) or None
     if lumi and energy:
         return f"{lumi} ({energy})"
@@ -273,7 +274,7 @@ class _Placer:
         if self.lumi and not (look.loc == 4 or look.lumi_below):
             self.above.append(self._add(self.lumi, 2, (1.0, 1.0, "right", "bottom")))
         if look.loc == 0:
-            left = _offset_text_width(self.ax, self.renderer) * 1.1 / self.width_in / self.dpi
+            left = _multiplier_left_of_the_frame(self.ax, self.sizes[2])
             brand = self._add(self.brand, 0, (left, 1.0, "left", "bottom")) if self.brand else None
             if brand is not None:
                 self.above.append(brand)
@@ -288,17 +289,21 @@ class _Placer:
         return self.inside + self.above
 
 
-def _offset_text_width(ax: Axes, renderer: Any) -> float:
-    """Pixels of the y axis' 'x10^n' text (0 when none), measured without a draw."""
-    axis = ax.yaxis
-    formatter = axis.get_major_formatter()
-    if not getattr(formatter, "get_useOffset", lambda: False)():
-        return 0.0
-    low, high = ax.get_ylim()
-    locations = [v for v in axis.get_majorticklocs() if min(low, high) <= v <= max(low, high)]
-    formatter.set_locs(locations)
-    text = formatter.get_offset()
-    if not text:
-        return 0.0
-    axis.offsetText.set_text(text)
-    return float(axis.offsetText.get_window_extent(renderer).width)
+def _multiplier_left_of_the_frame(ax: Axes, size: float) -> float:
+    """Move the y axis' 'x10^n' over the tick labels, ending a third of ``size`` (points)
+    left of the frame, as ROOT draws CMS's exponent; return where a label above the frame
+    starts (axes fraction): at the frame's corner, clear of it, as mplhep's label with no
+    multiplier. (mplhep starts its label right of the multiplier, 10% of its width
+    away, which crowds a small 'x10^5' against the large brand.)"""
+    from matplotlib.transforms import (
+        IdentityTransform,
+        ScaledTranslation,
+        blended_transform_factory,
+    )
+
+    fig: Any = ax.get_figure(root=True)
+    text = ax.yaxis.offsetText
+    text.set_horizontalalignment("right")
+    shift = ScaledTranslation(-size / 3 / 72, 0, fig.dpi_scale_trans)
+    text.set_transform(blended_transform_factory(ax.transAxes + shift, IdentityTransform()))
+    return 0.0

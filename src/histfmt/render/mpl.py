@@ -45,9 +45,9 @@ def style_name(doc: Document, options: RenderOptions) -> str:
 
 @contextmanager
 def _rc(style: str, width: float) -> Iterator[None]:
-    import matplotlib
+    from histfmt.render.styled import in_style
 
-    with matplotlib.rc_context(rc_for(style, width)):  # type: ignore[arg-type]
+    with in_style(rc_for(style, width)):
         yield
 
 
@@ -79,14 +79,18 @@ def figure(doc: Document, /, *, options: RenderOptions | None = None) -> Figure:
     return fig
 
 
-def with_label_fallback(doc: Document, options: RenderOptions, make: Any) -> Any:
-    """Run ``make(escape)`` in the document's style; on invalid mathtext, either raise
+def with_label_fallback(
+    doc: Document, options: RenderOptions, make: Any, *, width: float | None = None
+) -> Any:
+    """Run ``make(escape)`` in the document's style (its sizes for a figure ``width``
+    inches wide, by default the document's own); on invalid mathtext, either raise
     (``strict_labels``) or draw the offending labels literally."""
     if options.strict_labels:
         issues = drawing_issues(doc)
         if issues:
             raise ValidationError(issues)
-    with MATPLOTLIB_LOCK, _rc(style_name(doc, options), _size(doc, options)[0]):
+    width = _size(doc, options)[0] if width is None else width
+    with MATPLOTLIB_LOCK, _rc(style_name(doc, options), width):
         try:
             return make(frozenset())
         except ValueError as error:

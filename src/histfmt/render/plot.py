@@ -88,7 +88,8 @@ def plot(
         )
     root: Any = ax.get_figure(root=True)
     style = style_name(doc, options)
-    rc = rc_for(style, float(root.get_figwidth()))
+    width = float(root.get_figwidth())
+    rc = rc_for(style, width)
 
     def attempt(escape: frozenset[str]) -> PlotArtists:
         before = {axes: set(axes.get_children()) for axes in (ax, ratio_ax) if axes is not None}
@@ -107,7 +108,7 @@ def plot(
                     artist.remove()
             raise
 
-    result: PlotArtists = with_label_fallback(doc, options, attempt)
+    result: PlotArtists = with_label_fallback(doc, options, attempt, width=width)
     for axes in (ax, ratio_ax):
         if axes is not None:
             draw_in_style(axes, rc)
@@ -115,8 +116,10 @@ def plot(
 
 
 def _dress(ax: Axes) -> None:
-    """A user's axes in the style in effect: ticks, frame, number format."""
+    """A user's axes in the style in effect: ticks, frame, number format, and the fonts of
+    the axis titles and the 'x10^n' (made with the axes, in the rcParams of that time)."""
     import matplotlib
+    from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import AutoMinorLocator
 
     rc: Any = matplotlib.rcParams
@@ -125,6 +128,14 @@ def _dress(ax: Axes) -> None:
         if rc[f"{name}.minor.visible"] and axis.get_scale() == "linear":
             axis.set_minor_locator(AutoMinorLocator())
         axis.set_major_formatter(plain_tick_formatter())
+        axis.label.set_fontproperties(
+            FontProperties(size=rc["axes.labelsize"], weight=rc["axes.labelweight"])
+        )
+        axis.label.set_color(rc["axes.labelcolor"])
+        axis.labelpad = rc["axes.labelpad"]
+        axis.offsetText.set_fontproperties(FontProperties(size=rc[f"{name}.labelsize"]))
+        color = rc[f"{name}.labelcolor"]
+        axis.offsetText.set_color(rc[f"{name}.color"] if color == "inherit" else color)
     for spine in ax.spines.values():
         spine.set_linewidth(rc["axes.linewidth"])
 

@@ -136,6 +136,13 @@ def _style_module_alone(style: str) -> dict[str, Any]:
     return dict(getattr(module, style))
 
 
+def _matplotlib_cycle() -> Any:
+    """matplotlib's own colour cycle (not the one in effect)."""
+    import matplotlib
+
+    return matplotlib.rcParamsDefault["axes.prop_cycle"]
+
+
 def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     """The rcParams of a named style (experiment styles come from mplhep).
 
@@ -146,9 +153,13 @@ def rc_for(style: str, width: float | None = None) -> dict[str, Any]:
     from cycler import cycler
 
     rc = dict(_DEFAULT)
-    if style != "default":
+    if style == "default":
+        rc["axes.prop_cycle"] = cycler(color=PALETTE)
+    else:
+        # each experiment's own colours for yields without one, as mplhep draws them;
+        # a style without a cycle (ALICE) draws in matplotlib's, as it does under mplhep
+        rc["axes.prop_cycle"] = _matplotlib_cycle()
         rc.update(experiment_style(style))
-    rc["axes.prop_cycle"] = cycler(color=PALETTE)
     rc["svg.hashsalt"] = "histfmt"
     rc.update(_EMBEDDED_FONTS)
     for key in [k for k in rc if k.startswith("savefig.")]:

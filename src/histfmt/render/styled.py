@@ -7,11 +7,17 @@ looks different when a user saves it afterwards: DejaVu instead of the style's f
 a legend past the frame, ``findfont: 'cursive'`` warnings from the custom mathtext
 fonts. Here the drawing itself runs in the style, so ``fig.savefig`` gives the image
 ``render`` gives.
+
+mathtext's ``\\sqrt`` in the experiments' custom fontset (TeX Gyre) draws its radical
+from the fallback font, as it does under mplhep, and logs ``No TeX to Unicode mapping
+for '\\__radicalbig__'`` each time it is laid out: that message is dropped while a
+figure draws in its style.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,11 +31,28 @@ from histfmt.render.lock import MATPLOTLIB_LOCK
 __all__ = ["StyledFigure", "draw_in_style", "in_style"]
 
 
+class _QuietRadicals(logging.Filter):
+    """Drops mathtext's missing-radical message while ``depth`` draws are in style."""
+
+    depth = 0  # in_style depth (under MATPLOTLIB_LOCK)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.depth and "__radical" in record.getMessage())
+
+
+_QUIET = _QuietRadicals()
+logging.getLogger("matplotlib.mathtext").addFilter(_QUIET)
+
+
 @contextmanager
 def in_style(rc: dict[str, Any]) -> Iterator[None]:
     """``rc`` in effect (under the one matplotlib lock)."""
     with MATPLOTLIB_LOCK, matplotlib.rc_context(rc):  # type: ignore[arg-type]
-        yield
+        _QUIET.depth += 1
+        try:
+            yield
+        finally:
+            _QUIET.depth -= 1
 
 
 class StyledFigure(Figure):
