@@ -278,7 +278,7 @@ def unpack(payload: bytes) -> dict[str, Any]:
 
     def restore(value: Any) -> Any:
         if isinstance(value, dict):
-            if "f8" in value and "shape" in value:
+            if value.keys() == {"f8", "shape"} and isinstance(value["f8"], list):
                 first, count = value["f8"]
                 return numbers[first : first + count].reshape(value["shape"])
             return {key: restore(item) for key, item in value.items()}
