@@ -26,6 +26,8 @@
     const root = here ? here.querySelector(".hf-chart") : document.getElementById("hf-chart");
     if (!root) return;
     const offline = root.dataset.offline === "1";
+    // after the page's first frame: the numbers are fetched at once, drawn after it
+    const painted = new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     let xRange = null; // offline zoom: the x range shown
     const PALETTE = ["#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd"];
     const BAND = "#555555";
@@ -850,6 +852,8 @@
         message.textContent = problem || `The chart's numbers could not be loaded (HTTP ${response.status}).`;
         return;
       }
+      await painted; // the page's first paint waits for nothing of the chart
+      if (ticket !== pending) return;
       try {
         show(unpack(body));
       } catch (error) {
@@ -857,9 +861,7 @@
       }
     }
 
-    // the page's first paint waits for nothing of the chart: its numbers are asked for after it
-    if (offline) load();
-    else requestAnimationFrame(() => setTimeout(load, 0));
+    load();
   };
 
   if (ready()) {
