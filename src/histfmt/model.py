@@ -1037,8 +1037,10 @@ class Document(_Base, kw_only=True):
     # -- notebook display --------------------------------------------------------------
 
     def _repr_html_(self) -> str | None:
-        """The plot, drawn once as an inline PNG, beside a short summary, for Jupyter
-        (None when matplotlib is not installed)."""
+        """The plot, drawn once, beside a short summary, for Jupyter: the interactive
+        chart, offline, when its numbers are small enough (with the PNG where scripts do
+        not run), else one inline PNG (see :mod:`histfmt.render.notebook`); None when
+        neither can be drawn."""
         try:
             from histfmt.render.notebook import notebook_html
         except ImportError:

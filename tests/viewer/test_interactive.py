@@ -7,7 +7,6 @@ Fixtures (the served app, the browser, pages that record errors) come from
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 
 import histfmt
+from histfmt.render.interactive import MAGIC, unpack
 from histfmt.shown import Shown
 
 from .test_browser import (  # noqa: F401  (fixtures)
@@ -172,9 +172,9 @@ def test_zoom_merge_log_and_legend_keep_the_view_in_the_address(  # noqa: PLR091
     view = parse_view(MultiDict(parse_qs(urlsplit(link).query)))
     assert response.body() == render(doc, format="png", options=view.options())
     # the chart shows the same bins as that image
-    chart = page.request.get(
-        f"{viewer.url}/plots/{plot_id}/chart.json?{urlsplit(link).query}"
-    ).json()
+    chart = unpack(
+        page.request.get(f"{viewer.url}/plots/{plot_id}/chart.bin?{urlsplit(link).query}").body()
+    )
     assert chart["edges"] == pytest.approx(merged)
     # show it again
     page.locator(f".hf-entry[data-label='{label}']").click()
@@ -288,13 +288,16 @@ def test_changes_page(viewer: Viewer) -> None:
     assert bad.status_code == 400
 
 
-def test_chart_json_refuses_a_wrong_view(viewer: Viewer) -> None:
+def test_chart_refuses_a_wrong_view(viewer: Viewer) -> None:
     plot_id = viewer.upload((EXAMPLES / "mll_data_vs_mc.json").read_bytes())
     client = viewer.app.test_client()
-    response = client.get(f"/plots/{plot_id}/chart.json?rebin=1,2,3.3")
+    response = client.get(f"/plots/{plot_id}/chart.bin?rebin=1,2,3.3")
     assert response.status_code == 400
     assert "rebin" in response.get_json()["error"]
-    assert io.BytesIO(client.get(f"/plots/{plot_id}/chart.json").data).read(1) == b"{"
+    hidden = client.get(f"/plots/{plot_id}/chart.bin?hide=nothing-of-that-name")
+    assert hidden.status_code == 400
+    assert "hide" in hidden.get_json()["error"]
+    assert client.get(f"/plots/{plot_id}/chart.bin").data[:4] == MAGIC
 
 
 def test_offline_chart_for_notebooks(

@@ -8,6 +8,14 @@ address show the same bins, values and uncertainties. The viewer's
 ``static/chart.js`` draws it with uPlot (``static/vendor/uplot``); :func:`chart_html`
 inlines both and the numbers into one offline page (a notebook's display).
 
+On the wire (:func:`pack`, read back by :func:`unpack` and by the script): the same
+structure in a compact binary form, so that 10^5 bins cost no JSON text: ``HFC1``, the
+length of a JSON header (little-endian uint32), the header, spaces up to a multiple of 8
+bytes, then every array as little-endian float64 (NaN where JSON would have null). In the
+header each array is ``{"f8": [start, length], "shape": [...]}``, its place counted in
+numbers from the end of the header: the browser reads them as ``Float64Array`` views of
+the response, without copying or parsing a number.
+
 1-D (or a 2-D document's projection): ``edges``, one entry per stack layer in
 ``samples`` (its own value, stat and syst uncertainty and per-variation shifts, and the
 drawn running total with the stack's band), ``prediction`` (the total of the filled or
@@ -17,7 +25,10 @@ items. 2-D maps: ``x_edges``, ``y_edges`` and one ``cells`` array (x by y) per m
 
 from __future__ import annotations
 
+import base64
 import html
+import json
+import struct
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,11 +49,14 @@ if TYPE_CHECKING:
 else:
     Array = np.ndarray
 
-__all__ = ["chart_data", "chart_html", "encode"]
+__all__ = ["MAGIC", "chart_data", "chart_html", "pack", "unpack"]
+
+MAGIC = b"HFC1"
+"""The first bytes of a packed chart (:func:`pack`)."""
 
 
 def _numbers(array: Any) -> Array:
-    """A float array as :func:`encode` writes it (NaN and infinities as null)."""
+    """A float array as :func:`pack` writes it (float64)."""
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
@@ -138,6 +152,21 @@ def _ratio(shown: Shown, doc: Document) -> list[dict[str, Any]]:
     return items
 
 
+def _ratio_label(shown: Shown, doc: Document) -> str:
+    """The comparison panel's y label as the image writes it (the document's, else
+    'Mean' or 'Efficiency' for such yields shown as they are, else the kind's:
+    'Ratio', 'Difference', 'Pull'); mathtext is made plain by the script."""
+    from histfmt.render.labels import kind_label
+
+    if isinstance(doc.ratio_axis.label, str) and doc.ratio_axis.label:
+        return doc.ratio_axis.label
+    alone = [ref for item in doc.ratio if not item.denominator for ref in item.numerator]
+    as_is = bool(alone) and len(alone) == sum(len(item.numerator) for item in doc.ratio)
+    default = kind_label(shown.kind(alone)) if as_is else None
+    kind = doc.ratio_axis.kind
+    return default or {"ratio": "Ratio", "difference": "Difference", "pull": "Pull"}[kind]
+
+
 def _maps(shown: Shown, doc: Document) -> dict[str, Any]:
     assert shown.y_binning is not None
     maps = []
@@ -207,14 +236,58 @@ def chart_data(
         "prediction": prediction,
         "ratio": _ratio(shown, drawn) if ratio is not False else [],
         "ratio_kind": drawn.ratio_axis.kind,
+        "ratio_label": _ratio_label(shown, drawn),
     }
 
 
-def encode(data: dict[str, Any]) -> bytes:
-    """:func:`chart_data` as JSON bytes (NaN and infinities as null)."""
-    import orjson
+def pack(data: dict[str, Any]) -> bytes:
+    """:func:`chart_data` in the chart's binary form (see the module's docstring)."""
+    arrays: list[Array] = []
+    places: dict[int, list[int]] = {}  # by id(): an array named twice is written once
+    size = 0
 
-    return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
+    def strip(value: Any) -> Any:
+        nonlocal size
+        if isinstance(value, np.ndarray):
+            if id(value) not in places:
+                flat = np.ascontiguousarray(value, dtype="<f8").ravel()
+                places[id(value)] = [size, int(flat.size)]
+                arrays.append(flat)
+                size += int(flat.size)
+            return {"f8": places[id(value)], "shape": list(value.shape)}
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strip(item) for item in value]
+        return value
+
+    header = json.dumps(strip(data), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    start = len(MAGIC) + 4 + len(header)
+    header += b" " * (-start % 8)
+    return b"".join([MAGIC, struct.pack("<I", len(header)), header, *(a.tobytes() for a in arrays)])
+
+
+def unpack(payload: bytes) -> dict[str, Any]:
+    """A packed chart (:func:`pack`) as plain values and numpy arrays, as
+    :func:`chart_data` made it; HistfmtError when it is not one."""
+    if payload[: len(MAGIC)] != MAGIC or len(payload) < len(MAGIC) + 4:
+        raise HistfmtError("not a packed chart (no HFC1 header)")
+    (length,) = struct.unpack_from("<I", payload, len(MAGIC))
+    start = len(MAGIC) + 4 + length
+    numbers = np.frombuffer(payload, dtype="<f8", offset=start)
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.keys() == {"f8", "shape"} and isinstance(value["f8"], list):
+                first, count = value["f8"]
+                return numbers[first : first + count].reshape(value["shape"])
+            return {key: restore(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [restore(item) for item in value]
+        return value
+
+    result: dict[str, Any] = restore(json.loads(payload[len(MAGIC) + 4 : start]))
+    return result
 
 
 def _static() -> Path:
@@ -228,21 +301,47 @@ def _static() -> Path:
     return Path(locations[0]) / "static"
 
 
-def chart_html(doc: Document, *, height_hint: int = 560) -> str:
+def chart_html(
+    doc: Document,
+    *,
+    image: bytes | None = None,
+    max_bytes: int | None = None,
+    height_hint: int = 560,
+) -> str:
     """A self-contained HTML fragment drawing ``doc`` interactively, offline (uPlot, the
-    chart script and the numbers inlined): hover, zoom in place, log y and the ratio
-    reference; merging bins and hiding samples need the viewer."""
+    chart scripts and the packed numbers, as base64, inlined): hover, zoom in place, log
+    y and the ratio reference; merging bins and hiding samples need the viewer.
+
+    ``image`` (PNG bytes) is shown where scripts do not run, and hidden by the script
+    once the chart is drawn. HistfmtError when the packed numbers would exceed
+    ``max_bytes``, or the viewer's scripts are missing."""
+    if max_bytes is not None:
+        floor = 8 * sum(np.size(item.values) for item in doc.yields.values())
+        if floor > max_bytes:  # every yield's values at least: too large, before the work
+            raise HistfmtError(
+                f"the chart's numbers take at least {floor} bytes, more than {max_bytes}"
+            )
+    payload = pack(chart_data(doc))
+    if max_bytes is not None and len(payload) > max_bytes:
+        raise HistfmtError(f"the chart's numbers take {len(payload)} bytes, more than {max_bytes}")
     static = _static()
     library = (static / "vendor" / "uplot" / "uPlot.iife.min.js").read_text(encoding="utf-8")
     css = (static / "vendor" / "uplot" / "uPlot.min.css").read_text(encoding="utf-8")
+    numbers = (static / "measured.js").read_text(encoding="utf-8")
     script = (static / "chart.js").read_text(encoding="utf-8")
-    numbers = encode(chart_data(doc)).decode("utf-8").replace("</", "<\\/")
     title = doc.metadata.title if isinstance(doc.metadata.title, str) else ""
+    fallback = (
+        f'<img class="hf-fallback" src="data:image/png;base64,'
+        f'{base64.b64encode(image).decode("ascii")}" alt="{html.escape(title or "plot")}"/>'
+        if image is not None
+        else ""
+    )
     return (
-        f'<figure class="histfmt-chart" style="min-height:{int(height_hint)}px">'
-        f"<style>{css}</style>"
+        f'<figure class="histfmt-chart" style="margin:0;min-height:{int(height_hint)}px">'
+        f"<style>{css}</style>{fallback}"
         f'<div id="hf-chart" class="hf-chart" data-offline="1" hidden></div>'
-        f'<script type="application/json" class="hf-chart-data">{numbers}</script>'
-        f"<script>{library}</script><script>{script}</script>"
+        f'<script type="application/octet-stream" class="hf-chart-data">'
+        f"{base64.b64encode(payload).decode('ascii')}</script>"
+        f"<script>{library}</script><script>{numbers}</script><script>{script}</script>"
         f"<figcaption>{html.escape(title)}</figcaption></figure>"
     )
