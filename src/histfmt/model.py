@@ -128,11 +128,14 @@ def _as_bins(value: Any) -> Any:
 
     Rows of unequal length stay a list, for the semantic checks to name the row.
     """
-    if isinstance(value, list) and any(isinstance(row, list) for row in value):
-        lengths = {len(row) if isinstance(row, list) else -1 for row in value}
-        if len(lengths) > 1:
-            return value
-    return _as_array(value, max_ndim=2)
+    try:
+        return _as_array(value, max_ndim=2)
+    except HistfmtError:
+        if isinstance(value, list) and any(isinstance(row, list) for row in value):
+            lengths = {len(row) if isinstance(row, list) else -1 for row in value}
+            if len(lengths) > 1:
+                return value
+        raise
 
 
 def _unset_if_none(value: str | None) -> str | UnsetType:

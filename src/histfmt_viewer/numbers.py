@@ -39,7 +39,7 @@ __all__ = [
     "yield_names",
 ]
 
-MAX_ROWS = 1000
+MAX_ROWS = 200
 """Rows shown per table (bins, x bins of a grid, graph points); the rest is in the JSON."""
 MAX_COLUMNS = 100
 """y bins shown per grid."""
@@ -216,22 +216,35 @@ def _hint(items: list[Yield], flow: bool) -> str:
 # -- tables -----------------------------------------------------------------------------
 
 
-def bin_names(axis: Axis) -> list[str]:
-    """The name of every bin of ``axis`` in array order, flow bins included."""
+def bin_names(axis: Axis, limit: int | None = None) -> list[str]:
+    """The name of every bin of ``axis`` in array order, flow bins included; with
+    ``limit``, at least the first ``limit`` of them."""
     if not isinstance(axis.categories, UnsetType):
         names = [str(c) for c in axis.categories]
     elif isinstance(axis.edges, UnsetType):
         names = []
     else:
-        edges = [float(e) for e in axis.edges]
-        names = [f"[{a:g}, {b:g})" for a, b in itertools.pairwise(edges)]
-        if not isinstance(axis.labels, UnsetType) and len(axis.labels) == len(names):
-            names = [f"{label} {span}" for label, span in zip(axis.labels, names, strict=True)]
+        edges = axis.edges
+        count = len(edges) - 1
+        if limit is not None:  # a huge axis: name only the bins shown
+            edges = edges[: limit + 1]
+        names = [f"[{a:g}, {b:g})" for a, b in itertools.pairwise(map(float, edges))]
+        if not isinstance(axis.labels, UnsetType) and len(axis.labels) == count:
+            names = [f"{label} {span}" for label, span in zip(axis.labels, names, strict=False)]
     if axis.underflow:
         names.insert(0, "underflow")
     if axis.overflow:
         names.append("overflow" if isinstance(axis.categories, UnsetType) else "other")
     return names
+
+
+def _bin_count(axis: Axis) -> int:
+    """How many bins ``axis`` has, flow bins included."""
+    if not isinstance(axis.categories, UnsetType):
+        count = len(axis.categories)
+    else:
+        count = 0 if isinstance(axis.edges, UnsetType) else len(axis.edges) - 1
+    return count + bool(axis.underflow) + bool(axis.overflow)
 
 
 def _shown(count: int, limit: int, what: str) -> list[str]:
@@ -240,20 +253,20 @@ def _shown(count: int, limit: int, what: str) -> list[str]:
 
 def _bins_table(doc: Document, labels: dict[str, str]) -> Table:
     cells = [_Cells(item) for item in doc.yields.values()]
-    bins = bin_names(doc.x)
+    bins = bin_names(doc.x, MAX_ROWS)
     rows = [
         Row(label, [column.cell(i) for column in cells]) for i, label in enumerate(bins[:MAX_ROWS])
     ]
     flow = doc.x.underflow or doc.x.overflow
     return Table(
         caption="", hint=_hint(list(doc.yields.values()), flow), corner="Bin",
-        columns=list(labels.values()), rows=rows, notes=_shown(len(bins), MAX_ROWS, "bins"),
+        columns=list(labels.values()), rows=rows, notes=_shown(_bin_count(doc.x), MAX_ROWS, "bins"),
     )  # fmt: skip
 
 
 def _grid(doc: Document, y: Axis, label: str, item: Yield) -> Table:
     cells = _Cells(item)
-    x_names, y_names = bin_names(doc.x), bin_names(y)
+    x_names, y_names = bin_names(doc.x, MAX_ROWS), bin_names(y)
     width = len(y_names)
     rows = [
         Row(label, [cells.cell(i * width + j) for j in range(min(width, MAX_COLUMNS))])
@@ -267,7 +280,7 @@ def _grid(doc: Document, y: Axis, label: str, item: Yield) -> Table:
     return Table(
         caption=label, hint=hint,
         corner=corner, columns=y_names[:MAX_COLUMNS], rows=rows, grid=True,
-        notes=_shown(len(x_names), MAX_ROWS, "x bins") + _shown(width, MAX_COLUMNS, "y bins"),
+        notes=_shown(_bin_count(doc.x), MAX_ROWS, "x bins") + _shown(width, MAX_COLUMNS, "y bins"),
     )  # fmt: skip
 
 

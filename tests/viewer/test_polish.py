@@ -248,3 +248,23 @@ def test_a_slice_beyond_the_other_axis_keeps_the_map(
     assert "<code>project</code>: the slice 0:9 goes beyond the 2 bins of x" in page
     assert 'name="slice" value="0:9"' in page
     assert '<option value="y" selected>projection onto y</option>' in page
+
+
+@pytest.mark.parametrize("labels", [False, True])
+def test_a_long_table_names_and_counts_the_bins_it_leaves_out(labels: bool) -> None:
+    from histfmt_viewer.numbers import MAX_ROWS, numbers_tables
+
+    bins = MAX_ROWS * 5
+    doc = histfmt.Document.new(np.arange(bins + 1.0), symbol="x")
+    doc.add_yield("a", np.arange(bins + 2.0), stat=np.full(bins + 2, 0.5))
+    doc.x.underflow = doc.x.overflow = True
+    if labels:
+        doc.x.labels = [f"b{i}" for i in range(bins)]
+    (table,) = numbers_tables(doc)
+    assert len(table.rows) == MAX_ROWS
+    first, second, last = table.rows[0], table.rows[1], table.rows[-1]
+    assert first.label == "underflow"
+    assert second.label == ("b0 [0, 1)" if labels else "[0, 1)")
+    assert last.label.endswith(f"[{MAX_ROWS - 2}, {MAX_ROWS - 1})")
+    assert [c.value for c in last.cells] == [f"{MAX_ROWS - 1}.00"]  # ±0.50
+    assert table.notes == [f"The first {MAX_ROWS} of {bins + 2} bins are shown."]
