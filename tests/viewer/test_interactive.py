@@ -216,8 +216,21 @@ def test_two_d_map_hover_and_log_z(
     page.wait_for_selector(".hf-bin")
     assert page.locator(".hf-numbers tr[data-name]").count() == 1
     page.locator("#hf-logz").click()
-    _ready(page, mark)
+    mark = _ready(page, mark)
     assert parse_qs(urlsplit(page.url).query)["logz"] == ["1"]
+    # a click on a cell of the lower eta row shows that row projected onto x
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.75)
+    _ready(page, mark)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["project"] == ["x:0:1"]
+    assert "logz" not in query
+    assert page.locator("#view select[name=project]").input_value() == "x"
+    assert page.locator("#view input[name=slice]").input_value() == "0:1"
+    image = page.locator("a[href*='/image.png']").first.get_attribute("href") or ""
+    assert parse_qs(urlsplit(image).query)["project"] == ["x:0:1"]
+    _hover_bin(page, 1)
+    numbers = _hover_numbers(page)
+    assert float(numbers["data"]) == 40  # x bin [50, 100), eta bin [-2.5, 0)
     assert watch.errors == []
 
 

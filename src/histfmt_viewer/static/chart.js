@@ -100,6 +100,11 @@
         const logy = form.querySelector("select[name=logy]");
         if (logy) logy.value = params.get("logy") || "";
         for (const box of form.querySelectorAll("input[name=hide]")) box.checked = params.getAll("hide").includes(box.value);
+        const [onto, start, stop] = (params.get("project") || "").split(":");
+        const project = form.querySelector("select[name=project]");
+        if (project) project.value = onto || "";
+        const slice = form.querySelector("input[name=slice]");
+        if (slice) slice.value = stop === undefined ? params.get("slice") || "" : `${start}:${stop}`;
       }
     }
 
@@ -728,13 +733,30 @@
       ctx.strokeRect(pad.left, pad.top, W, H);
       ctx.fillStyle = "black";
       ctx.fillText(`${data.x_label}: ${fmt(xe[0])} – ${fmt(xe[xe.length - 1])}`, pad.left, canvas.height - 8);
-      canvas.addEventListener("mousemove", (event) => {
+      const cellAt = (event) => {
         const rect = canvas.getBoundingClientRect();
         const x = ((event.clientX - rect.left) * canvas.width) / rect.width;
         const y = ((event.clientY - rect.top) * canvas.height) / rect.height;
         const i = binAt(xe, xe[0] + ((x - pad.left) / W) * (xe[xe.length - 1] - xe[0]));
         const j = binAt(ye, ye[0] + ((pad.top + H - y) / H) * (ye[ye.length - 1] - ye[0]));
-        if (i === null || j === null) return;
+        return i === null || j === null ? null : [i, j];
+      };
+      // a click shows the cell's row (its y bin) projected onto x; with Shift its column onto y
+      canvas.title = offline ? "" : "Click: this row of cells projected onto x; Shift+click: this column onto y";
+      canvas.addEventListener("click", (event) => {
+        const cell = cellAt(event);
+        if (cell === null) return;
+        const [i, j] = cell;
+        change(() => {
+          params.set("project", event.shiftKey ? `y:${i}:${i + 1}` : `x:${j}:${j + 1}`);
+          params.delete("slice");
+          params.delete("logz");
+        });
+      });
+      canvas.addEventListener("mousemove", (event) => {
+        const cell = cellAt(event);
+        if (cell === null) return;
+        const [i, j] = cell;
         panel.replaceChildren(el("p", { class: "hf-bin", "data-bin": `${i},${j}` }, `cell (${i}, ${j}): ${data.x_label} [${fmt(xe[i])}, ${fmt(xe[i + 1])}), ${data.y_label} [${fmt(ye[j])}, ${fmt(ye[j + 1])})`));
         const table = el("table", { class: "numbers hf-numbers" });
         row(table, map.label || "value", map.cells[i][j], rounded(map.cells[i][j], [map.stat[i][j], map.stat[i][j]]));
