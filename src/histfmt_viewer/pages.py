@@ -21,7 +21,7 @@ import histfmt
 from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
-from histfmt_viewer.documents import Refused, TooLarge
+from histfmt_viewer.documents import Checked, Refused, TooLarge, checked_plots
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
 from histfmt_viewer.numbers import numbers_tables, yield_names
 from histfmt_viewer.storage import VISIBILITIES, Plot, User
@@ -191,7 +191,7 @@ def _uploaded_file() -> tuple[bytes, str]:
     return upload_file.read(), upload_file.filename
 
 
-def _uploaded_document() -> Document:
+def _uploaded_document() -> Checked:
     """The one document of the form's ``file`` field; :class:`Refused` when missing or bad."""
     return parse_document(*_uploaded_file())
 
@@ -230,7 +230,7 @@ def upload() -> Any:
     except Refused as error:
         return _upload_form(user, error.issues, 400)
     if len(book.plots) == 1:
-        doc = next(iter(book.plots.values()))
+        ((_, doc),) = checked_plots(book)
         plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
         return redirect(url_for("pages.plot", plot_id=plot_id), 303)
     collection, _ = store_book(

@@ -62,17 +62,21 @@ def insert_plots(
             {"plot_id": plot_id, "number": 1, "document": document, "created": moment}
         )
     if rows:
-        conn.execute(plots.insert(), rows)
-        conn.execute(versions.insert(), version_rows)
+        conn.execute(_INSERT_PLOT, rows)
+        conn.execute(_INSERT_VERSION, version_rows)
     if tag_rows:
-        conn.execute(plot_tags.insert(), tag_rows)
+        conn.execute(_INSERT_TAG, tag_rows)
     if written is not None:
         written += rows
     return [row["id"] for row in rows]
 
 
-# built once: the plot lookup runs on every page and image request
+# built once: the plot lookup runs on every page and image request, the inserts on
+# every upload (building a statement cost as much as running it)
 _PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
+_INSERT_PLOT = plots.insert()
+_INSERT_VERSION = versions.insert()
+_INSERT_TAG = plot_tags.insert()
 
 
 class Plots(Database):
