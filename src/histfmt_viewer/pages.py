@@ -71,6 +71,23 @@ def _view(doc: Document | None = None) -> View:
     return view
 
 
+_IMAGE_VIEWS: dict[bytes, View] = {}
+MAX_IMAGE_VIEWS = 1024
+
+
+def _image_view() -> View:
+    """:func:`_view` of an image's query string, remembered by the query string (the
+    parse and its checks depend on nothing else; only views that parsed are kept)."""
+    query = request.query_string
+    view = _IMAGE_VIEWS.get(query)
+    if view is None:
+        view = _view()
+        if len(_IMAGE_VIEWS) >= MAX_IMAGE_VIEWS:
+            _IMAGE_VIEWS.clear()
+        _IMAGE_VIEWS[query] = view
+    return view
+
+
 @bp.get("/plots/<plot_id>")
 def plot(plot_id: str) -> Any:
     """The plot, its view controls (all in the URL), downloads, history and numbers.
@@ -130,7 +147,7 @@ def image(plot_id: str, suffix: str) -> Response:
     number = int_arg("version", None)
     row = _image_plot(plot_id) if number else visible_plot(plot_id, session_user())
     number = number or row.latest
-    view = _view()
+    view = _image_view()
 
     def read() -> Document:
         _, doc = load_document(plot_id, number)
