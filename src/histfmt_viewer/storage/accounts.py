@@ -77,7 +77,7 @@ class Accounts(Database):
 
     def user_for_token_hash(self, digest: str) -> User | None:
         """The owner of a token known by its hash (what a signed-in session keeps)."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(_USER_BY_TOKEN_HASH, {"digest": digest}).first()
         return None if row is None else User.from_row(row)
 

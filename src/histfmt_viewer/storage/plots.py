@@ -61,10 +61,15 @@ def insert_plots(
         version_rows.append(
             {"plot_id": plot_id, "number": 1, "document": document, "created": moment}
         )
-    if rows:
+    if len(rows) == 1:  # one row: a plain execute (a list is an executemany: on
+        conn.execute(_INSERT_PLOT, rows[0])  # PostgreSQL a pipeline, more round trips)
+        conn.execute(_INSERT_VERSION, version_rows[0])
+    elif rows:
         conn.execute(_INSERT_PLOT, rows)
         conn.execute(_INSERT_VERSION, version_rows)
-    if tag_rows:
+    if tag_rows and conn.dialect.name == "postgresql" and len(tag_rows) <= _MANY_VALUES:
+        conn.execute(plot_tags.insert().values(tag_rows))  # one statement, one round trip
+    elif tag_rows:  # SQLite's executemany is cheaper than a statement of many VALUES
         conn.execute(_INSERT_TAG, tag_rows)
     if written is not None:
         written += rows
@@ -77,6 +82,7 @@ _PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
 _INSERT_PLOT = plots.insert()
 _INSERT_VERSION = versions.insert()
 _INSERT_TAG = plot_tags.insert()
+_MANY_VALUES = 1000  # rows in one INSERT ... VALUES; beyond it an executemany (a pipeline)
 
 
 class Plots(Database):
@@ -140,7 +146,7 @@ class Plots(Database):
 
     def get_plot(self, plot_id: str) -> Plot | None:
         """The plot; None when there is none of that id."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(_PLOT_BY_ID, {"plot_id": plot_id}).first()
         return None if row is None else Plot.from_row(row)
 
