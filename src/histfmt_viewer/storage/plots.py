@@ -67,9 +67,10 @@ def insert_plots(
     elif rows:
         conn.execute(_INSERT_PLOT, rows)
         conn.execute(_INSERT_VERSION, version_rows)
-    if tag_rows and conn.dialect.name == "postgresql" and len(tag_rows) <= _MANY_VALUES:
-        conn.execute(plot_tags.insert().values(tag_rows))  # one statement, one round trip
-    elif tag_rows:  # SQLite's executemany is cheaper than a statement of many VALUES
+    if tag_rows and conn.dialect.name == "postgresql":  # one statement, one round trip
+        plot_ids, tags = [row["plot_id"] for row in tag_rows], [row["tag"] for row in tag_rows]
+        conn.execute(_INSERT_TAGS_POSTGRESQL, {"plot_ids": plot_ids, "tags": tags})
+    elif tag_rows:  # SQLite's executemany is one C loop
         conn.execute(_INSERT_TAG, tag_rows)
     if written is not None:
         written += rows
@@ -82,7 +83,12 @@ _PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
 _INSERT_PLOT = plots.insert()
 _INSERT_VERSION = versions.insert()
 _INSERT_TAG = plot_tags.insert()
-_MANY_VALUES = 1000  # rows in one INSERT ... VALUES; beyond it an executemany (a pipeline)
+# psycopg runs an executemany as a pipeline (several round trips and much Python), and
+# SQLAlchemy compiles an INSERT of many VALUES anew each time: two arrays, unnested
+_INSERT_TAGS_POSTGRESQL = sa.text(
+    "INSERT INTO plot_tags (plot_id, tag) "
+    "SELECT * FROM unnest(CAST(:plot_ids AS text[]), CAST(:tags AS text[]))"
+)
 
 
 class Plots(Database):
