@@ -1,4 +1,6 @@
-"""Shared helpers for the benchmarks: timing, machine info, markdown tables, output."""
+"""Shared helpers for the benchmarks: timing, machine info, markdown tables, output; and
+for the viewer benchmarks the one gunicorn server, its keep-alive client and the CPU
+counters."""
 
 from __future__ import annotations
 
@@ -7,9 +9,14 @@ import gc
 import hashlib
 import os
 import platform
+import signal
+import socket
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -154,3 +161,210 @@ def write_report(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+# -- the viewer benchmarks' server and client (bench_viewer.py, bench_uploads.py) --------
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Setup:
+    """gunicorn and client settings of targets 1 and 2."""
+
+    workers: int
+    threads: int
+    clients: int
+
+
+def request_bytes(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n".encode()
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection on a raw socket.
+
+    Far less client CPU per request than ``http.client`` (no header objects), which
+    matters when client and server share two cores.  Handles ``Content-Length``
+    bodies only, which is all the viewer sends.  A response with ``Connection: close``
+    is read to its end, then the connection is opened again (counted in ``reopened``).
+    """
+
+    def __init__(self, port: int, timeout: float = 120.0) -> None:
+        self.port = port
+        self.timeout = timeout
+        self.reopened = 0
+        self.open()
+
+    def open(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
+
+    def reopen(self) -> None:
+        self.close()
+        self.open()
+
+    def send(self, request: bytes) -> tuple[int, bytes]:
+        """Status and body of one request (``request`` from :func:`request_bytes`)."""
+        self.sock.sendall(request)
+        status = self.reader.readline()
+        if not status:
+            raise ConnectionError("the server closed the connection")
+        length, close = 0, False
+        while (line := self.reader.readline()) not in (b"\r\n", b""):
+            name = line[:16].lower()
+            if name.startswith(b"content-length:"):
+                length = int(line[15:])
+            elif name.startswith(b"connection:"):
+                close = b"close" in line.lower()
+        body = self.reader.read(length)
+        if close:
+            self.reopened += 1
+            self.reopen()
+        return int(status.split()[1]), body
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """GET ``path``; once more on a new connection if the server closed this one."""
+        try:
+            return self.send(request_bytes(path))
+        except ConnectionError:
+            self.reopen()
+            return self.send(request_bytes(path))
+
+
+def process_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` (all threads), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def server_pids(master: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    pids = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    cache: Path  # the render cache folder
+    command: list[str]
+    log: Path  # gunicorn's stdout and stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_env(instance: Path, database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm bytecode, outside the source tree
+    env["PYTHONPYCACHEPREFIX"] = str(instance.parent / "pycache")
+    env.update(
+        HISTFMT_INSTANCE_PATH=str(instance),
+        HISTFMT_DATABASE_URL=database_url,
+        MPLBACKEND="Agg",
+        PYTHONFAULTHANDLER="1",  # a crashing worker leaves its Python stacks in the log
+    )
+    return env
+
+
+@contextmanager
+def gunicorn(instance: Path, database_url: str, setup: Setup) -> Iterator[Server]:
+    """A gunicorn process group serving ``viewer_wsgi:make_app()``; killed on exit."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(setup.workers), "--worker-class", "gthread",
+        "--threads", str(setup.threads), "--keep-alive", "75", "--timeout", "120",
+        "--log-level", "warning", "--chdir", str(HERE), "viewer_wsgi:make_app()",
+    ]  # fmt: skip
+    log = instance.parent / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            env=server_env(instance, database_url),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killed as one below
+        )
+    try:
+        wait_ready(port, process, log)
+        yield Server(process, port, instance / "render-cache", command, log)
+    finally:
+        stop_group(process)
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll ``/bench/ping`` until it answers (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
+        try:
+            connection = Connection(port, timeout=5)
+            status, _ = connection.get("/bench/ping")
+            connection.close()
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer in 60 s: {log.read_text()[-2000:]}")
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's process group, SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A fresh schema on the server of ``url`` (dropped afterwards); yields its URL."""
+    import sqlalchemy as sa
+
+    from histfmt_viewer.storage import engine_url
+
+    base = engine_url(url)
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base else "?"
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -28,19 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from _common import RESULTS_DIR, fmt_time, machine_info, md_table, write_report
-from bench_viewer import (
-    EXAMPLE,
+from _common import (
+    RESULTS_DIR,
     Connection,
     Server,
     Setup,
-    command_line,
-    fingerprints,
+    fmt_time,
     gunicorn,
+    machine_info,
+    md_table,
     postgres_schema,
     process_cpu,
     server_pids,
+    write_report,
 )
+from bench_viewer import EXAMPLE, command_line, fingerprints
 
 from histfmt_viewer.storage import Storage
 from histfmt_viewer.storage.tables import plots

@@ -34,31 +34,41 @@ import multiprocessing
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from _common import RESULTS_DIR, fmt_time, machine_info, md_table, source_fingerprint, write_report
+from _common import (
+    RESULTS_DIR,
+    Connection,
+    Server,
+    Setup,
+    fmt_time,
+    gunicorn,
+    machine_info,
+    md_table,
+    postgres_schema,
+    process_cpu,
+    request_bytes,
+    server_pids,
+    source_fingerprint,
+    write_report,
+)
 from flask import Flask
 from viewer_wsgi import PING
 
 import histfmt
 from histfmt_viewer import create_app, storage_of
 from histfmt_viewer.documents import plot_info, stored_text
-from histfmt_viewer.storage import PlotInfo, Storage, User, engine_url
+from histfmt_viewer.storage import PlotInfo, Storage, User
 from histfmt_viewer.storage.tables import plot_tags, plots, versions
 
 HERE = Path(__file__).resolve().parent
@@ -86,80 +96,8 @@ class Plan:
     loop_plots: int  # of the 10,000, inserted one by one through Storage.create_plot
 
 
-FULL = Plan(False, 3.0, 4, 15, 30, 30, 300)
+FULL = Plan(False, 2.5, 6, 15, 30, 30, 300)
 QUICK = Plan(True, 1.5, 2, 5, 10, 12, 60)
-
-
-@dataclass(frozen=True)
-class Setup:
-    """gunicorn and client settings of targets 1 and 2."""
-
-    workers: int
-    threads: int
-    clients: int
-
-
-# -- a cheap keep-alive HTTP client ------------------------------------------------------
-
-
-def request_bytes(path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n".encode()
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection on a raw socket.
-
-    Far less client CPU per request than ``http.client`` (no header objects), which
-    matters when client and server share two cores.  Handles ``Content-Length``
-    bodies only, which is all the viewer sends.  A response with ``Connection: close``
-    is read to its end, then the connection is opened again (counted in ``reopened``).
-    """
-
-    def __init__(self, port: int, timeout: float = 120.0) -> None:
-        self.port = port
-        self.timeout = timeout
-        self.reopened = 0
-        self.open()
-
-    def open(self) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = self.sock.makefile("rb")
-
-    def close(self) -> None:
-        self.reader.close()
-        self.sock.close()
-
-    def reopen(self) -> None:
-        self.close()
-        self.open()
-
-    def send(self, request: bytes) -> tuple[int, bytes]:
-        """Status and body of one request (``request`` from :func:`request_bytes`)."""
-        self.sock.sendall(request)
-        status = self.reader.readline()
-        if not status:
-            raise ConnectionError("the server closed the connection")
-        length, close = 0, False
-        while (line := self.reader.readline()) not in (b"\r\n", b""):
-            name = line[:16].lower()
-            if name.startswith(b"content-length:"):
-                length = int(line[15:])
-            elif name.startswith(b"connection:"):
-                close = b"close" in line.lower()
-        body = self.reader.read(length)
-        if close:
-            self.reopened += 1
-            self.reopen()
-        return int(status.split()[1]), body
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        """GET ``path``; once more on a new connection if the server closed this one."""
-        try:
-            return self.send(request_bytes(path))
-        except ConnectionError:
-            self.reopen()
-            return self.send(request_bytes(path))
 
 
 @dataclass
@@ -176,10 +114,12 @@ class Load:
     client_cpu: float = 0.0
     server_cpu: float = 0.0
     rounds: list[float] = field(default_factory=list)  # requests/s per round
+    loads: list[float] = field(default_factory=list)  # 1-minute load average after each
 
     @property
     def rps(self) -> float:
-        return self.ok / self.seconds if self.seconds else float("nan")
+        """The median of the rounds' requests/s."""
+        return statistics.median(self.rounds) if self.rounds else float("nan")
 
     @property
     def server_cpu_per_request(self) -> float:
@@ -217,31 +157,6 @@ def drive(port: int, path: str, expected: bytes, start: float, stop: float) -> l
     return [ok, errors, size, cpu, connection.reopened]
 
 
-def process_cpu(pids: list[int]) -> float:
-    """User + system CPU seconds of ``pids`` (all threads), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-def server_pids(master: int) -> list[int]:
-    """The gunicorn master and its workers."""
-    pids = [master]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
-    return pids
-
-
 def load_round(
     pool: ProcessPoolExecutor, clients: int, server: Server, load: Load, expected: bytes
 ) -> None:
@@ -267,96 +182,7 @@ def load_round(
     load.server_cpu += cpu
     load.seconds += load.window
     load.rounds.append(ok / load.window)
-
-
-# -- the gunicorn server -------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    cache: Path  # the render cache folder
-    command: list[str]
-    log: Path  # gunicorn's stdout and stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def server_env(instance: Path, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm bytecode, outside the source tree
-    env["PYTHONPYCACHEPREFIX"] = str(instance.parent / "pycache")
-    env.update(
-        HISTFMT_INSTANCE_PATH=str(instance),
-        HISTFMT_DATABASE_URL=database_url,
-        MPLBACKEND="Agg",
-        PYTHONFAULTHANDLER="1",  # a crashing worker leaves its Python stacks in the log
-    )
-    return env
-
-
-@contextmanager
-def gunicorn(instance: Path, database_url: str, setup: Setup) -> Iterator[Server]:
-    """A gunicorn process group serving ``viewer_wsgi:make_app()``; killed on exit."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(setup.workers), "--worker-class", "gthread",
-        "--threads", str(setup.threads), "--keep-alive", "75", "--timeout", "120",
-        "--log-level", "warning", "--chdir", str(HERE), "viewer_wsgi:make_app()",
-    ]  # fmt: skip
-    log = instance.parent / "gunicorn.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            env=server_env(instance, database_url),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: killed as one below
-        )
-    try:
-        wait_ready(port, process, log)
-        yield Server(process, port, instance / "render-cache", command, log)
-    finally:
-        stop_group(process)
-
-
-def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll ``/bench/ping`` until it answers (60 s at most)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-        try:
-            connection = Connection(port, timeout=5)
-            status, _ = connection.get("/bench/ping")
-            connection.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer in 60 s: {log.read_text()[-2000:]}")
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's process group, SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
+    load.loads.append(os.getloadavg()[0])
 
 
 def worker_connections(port: int, workers: int, attempts: int = 80) -> dict[int, Connection]:
@@ -816,23 +642,6 @@ def run_list(backend: str, database_url: str, plan: Plan) -> ListResults:
     return results
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A fresh schema on the server of ``url`` (dropped afterwards); yields its URL."""
-    base = engine_url(url)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in base else "?"
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def run_lists(plan: Plan, postgresql: str | None) -> list[ListResults]:
     print("3. list page with 10,000 plots", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="histfmt-bench-sqlite-") as tmp:
@@ -869,9 +678,16 @@ class Target:
         return "PASS" if self.ok else "**FAIL**"
 
 
+def round_ratios(server: ServerResults) -> list[float]:
+    """Cached image / ping requests/s of each pair of back-to-back rounds."""
+    pairs = zip(server.ping.rounds, server.image.rounds, strict=False)
+    return [image / ping for ping, image in pairs if ping]
+
+
 def targets(server: ServerResults, lists: list[ListResults]) -> list[Target]:
     ping, image = server.ping, server.image
-    ratio = image.rps / ping.rps if ping.ok and image.ok else float("nan")
+    ratios = round_ratios(server)
+    ratio = med(ratios) if ping.ok and image.ok and ratios else float("nan")
     errors = ping.errors + image.errors
     trouble = f"{errors} errors, " if errors else ""
     trouble += f"{server.crashes} worker crash lines in the log" if server.crashes else ""
@@ -992,7 +808,9 @@ def server_section(server: ServerResults, plan: Plan) -> list[str]:
         "socket (`ab`/`wrk` are not installed; `http.client` costs more client CPU). "
         f"{plan.load_rounds} round(s) of {plan.load_seconds:g} s per endpoint, alternating, "
         "after 0.5 s of uncounted warm-up per round. A response counts only with status 200 "
-        "and exactly the expected bytes (the cached file for the image).",
+        "and exactly the expected bytes (the cached file for the image). Requests/s are "
+        "medians of the rounds; the target's ratio is the median of the ratios of each "
+        "ping round and the image round right after it (the same load on the machine).",
         "* Client and server share the machine's cores, so requests/s are a floor for "
         "both; server CPU per request (from /proc, master + workers) is the cost without "
         "the client.",
@@ -1011,20 +829,23 @@ def server_section(server: ServerResults, plan: Plan) -> list[str]:
     rows = []
     for name, load in (("`/bench/ping`", server.ping), ("cached image", server.image)):
         rounds = ", ".join(f"{r:,.0f}" for r in load.rounds)
+        loads = ", ".join(f"{x:.1f}" for x in load.loads)
         rows.append([
-            name, f"`{load.path}`" if load.path else "", f"{load.rps:,.0f}", rounds,
+            name, f"`{load.path}`" if load.path else "", f"{load.rps:,.0f}", rounds, loads,
             f"{load.ok:,}", str(load.errors), str(load.reopened),
             f"{load.bytes / max(load.ok, 1):,.0f}",
             fmt_time(load.server_cpu_per_request), fmt_time(load.client_cpu / max(load.ok, 1)),
         ])  # fmt: skip
-    header_row = ["endpoint", "path", "requests/s", "per round", "ok", "errors", "reopened"]
-    header_row += ["bytes/resp", "server CPU/req", "client CPU/req"]
-    out.append(md_table(header_row, rows, "llrrrrrrrr"))
+    header_row = ["endpoint", "path", "requests/s (median)", "per round", "load after each"]
+    header_row += ["ok", "errors", "reopened", "bytes/resp", "server CPU/req", "client CPU/req"]
+    out.append(md_table(header_row, rows, "llrrrrrrrrr"))
     ping, image = server.ping, server.image
     if ping.ok and image.ok:
         out += [
             "",
-            f"Ratio cached image / ping: **{image.rps / ping.rps:.2f}x** requests/s; server CPU "
+            f"Ratio cached image / ping: **{med(round_ratios(server)):.2f}x** requests/s "
+            f"(median of the pairs of rounds: "
+            f"{', '.join(f'{r:.2f}' for r in round_ratios(server))}); server CPU "
             f"per request {image.server_cpu_per_request / ping.server_cpu_per_request:.2f}x. "
             f"The client used {client_share(ping):.0%} (ping) and {client_share(image):.0%} "
             "(image) of the CPU time spent by client and server together.",

@@ -174,36 +174,54 @@ def _unwritable_text(value: Any, path: Path, limits: Limits) -> list[tuple[Path,
     ``limits.depth`` raises :class:`LimitError` (this walk never recurses past it)."""
     found: list[tuple[Path, str]] = []
     if isinstance(value, str):
-        if len(value) > limits.string_length:
-            raise LimitError.at(
-                path,
-                f"a string of {len(value):,} characters ({limits.describe('string_length')})",
-                limit="string_length",
-            )
-        match = _SURROGATE.search(value)
+        _check_text(value, path, limits, found)
+    elif isinstance(value, _CONTAINERS):
+        _walk_text(value, path, limits, found)
+    return found
+
+
+_CONTAINERS = (Struct, dict, list, tuple)
+
+
+def _check_text(text: str, path: Path, limits: Limits, found: list[tuple[Path, str]]) -> None:
+    if len(text) > limits.string_length:
+        raise LimitError.at(
+            path,
+            f"a string of {len(text):,} characters ({limits.describe('string_length')})",
+            limit="string_length",
+        )
+    if not text.isascii():
+        match = _SURROGATE.search(text)
         if match:
             code = f"U+{ord(match.group()):04X}"
             found.append((path, f"text holds a lone surrogate ({code}), which UTF-8 cannot hold"))
-        return found
-    if not isinstance(value, (Struct, dict, list, tuple)):
-        return found
+
+
+def _walk_text(value: Any, path: Path, limits: Limits, found: list[tuple[Path, str]]) -> None:
+    """:func:`_unwritable_text` of a container: strings and leaves are looked at in
+    place (most fields of a document are unset, numbers or arrays), only containers
+    recurse."""
     if len(path) >= limits.depth:
         raise LimitError.at(
             path,
             f"nested deeper than {limits.depth:,} levels ({limits.describe('depth')})",
             limit="depth",
         )
+    items: Any
     if isinstance(value, Struct):
-        for key, wire in _wire_names(type(value)):
-            found += _unwritable_text(getattr(value, key), (*path, wire), limits)
+        items = ((wire, getattr(value, key)) for key, wire in _wire_names(type(value)))
     elif isinstance(value, dict):
-        for key, item in value.items():
-            found += _unwritable_text(key, (*path, key), limits)
-            found += _unwritable_text(item, (*path, key), limits)
+        items = value.items()
     else:
-        for index, item in enumerate(value):
-            found += _unwritable_text(item, (*path, index), limits)
-    return found
+        items = enumerate(value)
+    is_dict = isinstance(value, dict)
+    for key, item in items:
+        if is_dict and isinstance(key, str):
+            _check_text(key, (*path, key), limits, found)
+        if isinstance(item, str):
+            _check_text(item, (*path, key), limits, found)
+        elif isinstance(item, _CONTAINERS):
+            _walk_text(item, (*path, key), limits, found)
 
 
 @functools.cache

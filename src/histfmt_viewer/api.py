@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 
 from histfmt.io import to_builtins
-from histfmt_viewer.documents import Refused, TooLarge
+from histfmt_viewer.documents import Refused, TooLarge, checked_plots
 from histfmt_viewer.fit_uploads import api_book
 from histfmt_viewer.storage import Plot, User
 from histfmt_viewer.web import (
@@ -84,7 +84,7 @@ def create_plot() -> Any:
     except Refused as error:
         return refused_json(error)
     if len(book.plots) == 1:
-        doc = next(iter(book.plots.values()))
+        ((_, doc),) = checked_plots(book)
         plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
         plot = storage().recent_plot(plot_id)  # as just written: no query
         assert plot is not None

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import histfmt
 from histfmt.errors import HistfmtError, Issue, ValidationError, format_path
@@ -16,17 +16,37 @@ from histfmt_viewer.storage import PlotInfo
 
 __all__ = [
     "ACCEPTED",
+    "Checked",
+    "CheckedBook",
     "Refused",
     "TooLarge",
     "UploadLimits",
     "book_title",
     "checked",
+    "checked_plots",
+    "checked_text",
     "parse_book_upload",
     "parse_upload",
     "plot_info",
     "stored_text",
     "text_problem",
 ]
+
+if TYPE_CHECKING:  # marks for the type checker; at run time the same classes
+
+    class Checked(Document):
+        """A document as :func:`parse_upload` and :func:`checked` return it: validated by
+        histfmt (every reader and converter validates what it returns) and checked to
+        store and draw. Its stored text is encoded without validating it a second time
+        (:func:`checked_text`); nothing may change it in between."""
+
+    class CheckedBook(Book):
+        """A book as :func:`parse_book_upload` returns it: every plot a :class:`Checked`
+        document (see :func:`checked_plots`)."""
+
+else:
+    Checked = Document
+    CheckedBook = Book
 
 T = TypeVar("T")
 
@@ -84,7 +104,7 @@ def _name(filename: str) -> str:
 
 def parse_upload(
     data: bytes, filename: str = "upload.json", *, limits: UploadLimits = UploadLimits()
-) -> Document:
+) -> Checked:
     """The one document in ``data`` (histfmt, uhepp, UHI, HEPData, ...), checked to store
     and draw (:func:`checked`).
 
@@ -98,15 +118,21 @@ def parse_upload(
     return checked(doc, limits=limits)
 
 
-def checked(doc: Document, *, limits: UploadLimits = UploadLimits()) -> Document:
-    """``doc`` when the viewer can store and draw it, else :class:`TooLarge` (beyond
-    ``limits``) or :class:`Refused` listing every text that cannot be stored and every
-    label matplotlib could not draw."""
+def checked(doc: Document, *, limits: UploadLimits = UploadLimits()) -> Checked:
+    """``doc``, a document as a histfmt reader or converter returns it (validated), when
+    the viewer can store and draw it, else :class:`TooLarge` (beyond ``limits``) or
+    :class:`Refused` listing every text that cannot be stored and every label matplotlib
+    could not draw."""
     _check_size({"": doc}, limits)
     problems = _problems(doc)
     if problems:
         raise Refused(problems)
-    return doc
+    return cast("Checked", doc)
+
+
+def checked_plots(book: CheckedBook) -> list[tuple[str, Checked]]:
+    """The plots of a checked book, by path, in its order."""
+    return [(path, cast("Checked", doc)) for path, doc in book.plots.items()]
 
 
 def _problems(doc: Document) -> list[Issue]:
@@ -168,7 +194,7 @@ def parse_book_upload(
     *,
     limits: UploadLimits = UploadLimits(),
     read_book: Callable[..., Book] | None = None,
-) -> Book:
+) -> CheckedBook:
     """Every plot in ``data`` (a histfmt book or document, a UHI file of many histograms,
     a HEPData submission, ...), each checked to store and draw; all of them or none.
 
@@ -207,7 +233,7 @@ def parse_book_upload(
         ]
     if problems:
         raise Refused(problems)
-    return book
+    return cast("CheckedBook", book)
 
 
 def _within(parts: tuple[str, ...], path: str) -> str:
@@ -274,4 +300,15 @@ def _texts(doc: Document) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 
 def stored_text(doc: Document) -> str:
+    """The text the database keeps of ``doc``: what ``histfmt.dumps`` writes (it
+    validates ``doc`` first; for a :data:`Checked` document use :func:`checked_text`)."""
     return histfmt.dumps(doc).decode("utf-8")
+
+
+def checked_text(doc: Checked) -> str:
+    """:func:`stored_text` of a :data:`Checked` document, which was validated when it
+    was read: the same bytes, encoded without a second validation (that cost more than
+    the reading's own checks)."""
+    from histfmt.codec import encode
+
+    return encode(doc).decode("utf-8")

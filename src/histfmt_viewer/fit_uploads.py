@@ -20,7 +20,7 @@ from flask import current_app, request
 
 from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Book
-from histfmt_viewer.documents import Refused, parse_book_upload
+from histfmt_viewer.documents import CheckedBook, Refused, parse_book_upload
 from histfmt_viewer.web import request_body, upload_limits
 
 __all__ = ["FitChoice", "api_book", "form_book", "reader"]
@@ -100,13 +100,13 @@ def _description_field() -> bytes | None:
     return data if data.strip() else None
 
 
-def form_book(data: bytes, filename: str) -> Book:
+def form_book(data: bytes, filename: str) -> CheckedBook:
     """Every plot of the upload form's file, with its ``description`` and ``fit`` fields."""
     choice = FitChoice(_description_field(), _checked_fit(request.form.get("fit"), "fit"))
     return parse_book_upload(data, filename, limits=upload_limits(), read_book=reader(choice))
 
 
-def api_book(filename: str) -> Book:
+def api_book(filename: str) -> CheckedBook:
     """Every plot of an API upload: the body, or a multipart body's ``file`` (with an
     optional ``description``); ``?fit=1`` for post-fit."""
     fit = _checked_fit(request.args.get("fit"), "fit")

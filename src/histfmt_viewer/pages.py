@@ -21,7 +21,7 @@ import histfmt
 from histfmt.errors import HistfmtError, Issue
 from histfmt.model import Axis, Document
 from histfmt.render.style import STYLES
-from histfmt_viewer.documents import Refused, TooLarge
+from histfmt_viewer.documents import Checked, Refused, TooLarge, checked_plots
 from histfmt_viewer.fit_uploads import form_book
 from histfmt_viewer.images import MIMETYPES, cached_image, download_name
 from histfmt_viewer.numbers import numbers_tables, yield_names
@@ -68,6 +68,23 @@ def _view(doc: Document | None = None) -> View:
             view.apply(doc)  # a projection or z scale needs a 2-D document
     except HistfmtError as error:
         abort(400, error.message)
+    return view
+
+
+_IMAGE_VIEWS: dict[bytes, View] = {}
+MAX_IMAGE_VIEWS = 1024
+
+
+def _image_view() -> View:
+    """:func:`_view` of an image's query string, remembered by the query string (the
+    parse and its checks depend on nothing else; only views that parsed are kept)."""
+    query = request.query_string
+    view = _IMAGE_VIEWS.get(query)
+    if view is None:
+        view = _view()
+        if len(_IMAGE_VIEWS) >= MAX_IMAGE_VIEWS:
+            _IMAGE_VIEWS.clear()
+        _IMAGE_VIEWS[query] = view
     return view
 
 
@@ -130,7 +147,7 @@ def image(plot_id: str, suffix: str) -> Response:
     number = int_arg("version", None)
     row = _image_plot(plot_id) if number else visible_plot(plot_id, session_user())
     number = number or row.latest
-    view = _view()
+    view = _image_view()
 
     def read() -> Document:
         _, doc = load_document(plot_id, number)
@@ -191,7 +208,7 @@ def _uploaded_file() -> tuple[bytes, str]:
     return upload_file.read(), upload_file.filename
 
 
-def _uploaded_document() -> Document:
+def _uploaded_document() -> Checked:
     """The one document of the form's ``file`` field; :class:`Refused` when missing or bad."""
     return parse_document(*_uploaded_file())
 
@@ -230,7 +247,7 @@ def upload() -> Any:
     except Refused as error:
         return _upload_form(user, error.issues, 400)
     if len(book.plots) == 1:
-        doc = next(iter(book.plots.values()))
+        ((_, doc),) = checked_plots(book)
         plot_id = store_plot(user, doc, visibility=visibility, collection_id=collection_id)
         return redirect(url_for("pages.plot", plot_id=plot_id), 303)
     collection, _ = store_book(

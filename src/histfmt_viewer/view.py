@@ -9,6 +9,7 @@ sends a slice as ``project=y&slice=0:3``; both spellings read the same.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -67,10 +68,7 @@ class View:
 
     def key(self, image_format: str) -> str:
         """A short stable digest of the view and format, for cache file names."""
-        fields = [image_format, self.dpi, self.logy, self.rebin, self.hide, self.ratio, self.style]
-        if self.project is not None or self.logz is not None:  # 1-D keys stay as they were
-            fields += [self.project, self.logz]
-        return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
+        return _key(self, image_format)
 
     def apply(self, doc: Document) -> Document:
         """``doc`` with this view's projection and z scale (a copy; ``doc`` is unchanged).
@@ -206,6 +204,14 @@ def parse_project(text: str, slice_text: str = "") -> ProjectSpec | None:
     if not start < stop:
         raise HistfmtError(f"project: the slice {start}:{stop} is empty (START must be below STOP)")
     return (onto, start, stop)
+
+
+@functools.lru_cache(maxsize=1024)  # every cached image asks; a view is immutable
+def _key(view: View, image_format: str) -> str:
+    fields = [image_format, view.dpi, view.logy, view.rebin, view.hide, view.ratio, view.style]
+    if view.project is not None or view.logz is not None:  # 1-D keys stay as they were
+        fields += [view.project, view.logz]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
 
 
 def parse_view(args: MultiDict[str, str], *, names: tuple[str, ...] = ()) -> View:

@@ -23,12 +23,15 @@ from histfmt.errors import HistfmtError, kind_of
 from histfmt.model import Book, Document
 from histfmt_viewer import storage_of
 from histfmt_viewer.documents import (
+    Checked,
+    CheckedBook,
     Refused,
     UploadLimits,
     book_title,
+    checked_plots,
+    checked_text,
     parse_upload,
     plot_info,
-    stored_text,
     text_problem,
 )
 from histfmt_viewer.images import drop_cached
@@ -206,10 +209,10 @@ def load_document(plot_id: str, number: int | None = None) -> tuple[int, Documen
 # -- storing and deleting -----------------------------------------------------------------
 
 
-def store_plot(user: User, doc: Document, *, visibility: str, collection_id: int | None) -> str:
+def store_plot(user: User, doc: Checked, *, visibility: str, collection_id: int | None) -> str:
     """Store ``doc`` as a new plot of ``user``; returns its id."""
     return storage().create_plot(
-        user, plot_info(doc, owner=user.name), stored_text(doc),
+        user, plot_info(doc, owner=user.name), checked_text(doc),
         visibility=visibility, collection_id=collection_id,
     )  # fmt: skip
 
@@ -225,22 +228,22 @@ def upload_limits() -> UploadLimits:
     )
 
 
-def parse_document(data: bytes, filename: str) -> Document:
+def parse_document(data: bytes, filename: str) -> Checked:
     """The one document of an upload (:func:`~histfmt_viewer.documents.parse_upload`)
     within the app's :func:`upload_limits`."""
     return parse_upload(data, filename, limits=upload_limits())
 
 
 def store_book(
-    user: User, book: Book, *, filename: str, visibility: str, collection_id: int | None
+    user: User, book: CheckedBook, *, filename: str, visibility: str, collection_id: int | None
 ) -> tuple[Collection, list[tuple[str, str]]]:
     """Store every plot of ``book`` (all or none) in ``collection_id``, or in a new
     collection of ``user`` titled after the book (else the file's stem) with
     ``visibility``; returns the collection and ``(path, plot id)`` in the book's order.
     """
     entries = [
-        (plot_info(doc, owner=user.name, path=path), stored_text(doc))
-        for path, doc in book.plots.items()
+        (plot_info(doc, owner=user.name, path=path), checked_text(doc))
+        for path, doc in checked_plots(book)
     ]
     new = None if collection_id is not None else (book_title(book, filename), _description(book))
     chosen, ids = storage().create_plots(
@@ -257,9 +260,9 @@ def _description(book: Book) -> str:
     return text if isinstance(text, str) else ""
 
 
-def store_version(plot_id: str, user: User, doc: Document) -> int:
+def store_version(plot_id: str, user: User, doc: Checked) -> int:
     """Store ``doc`` as the next version of ``user``'s plot; returns its number."""
-    return storage().add_version(plot_id, plot_info(doc, owner=user.name), stored_text(doc))
+    return storage().add_version(plot_id, plot_info(doc, owner=user.name), checked_text(doc))
 
 
 def delete_owned_plot(plot_id: str, user: User) -> None:

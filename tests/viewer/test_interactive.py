@@ -288,7 +288,7 @@ def test_changes_page(viewer: Viewer) -> None:
     import msgspec
 
     changed.yields[name] = msgspec.structs.replace(changed.yields[name], values=values)
-    from histfmt_viewer.web import plot_info, stored_text
+    from histfmt_viewer.documents import plot_info, stored_text
 
     viewer.storage.add_version(plot_id, plot_info(changed, owner="alice"), stored_text(changed))
     client = viewer.app.test_client()

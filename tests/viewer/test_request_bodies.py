@@ -29,7 +29,7 @@ from flask.testing import FlaskClient
 from histfmt_viewer.storage import Storage
 
 from .conftest import served
-from .test_gunicorn import _gunicorn
+from .gunicorn_server import gunicorn
 
 LIMIT = 1024 * 1024  # the app fixture's MAX_CONTENT_LENGTH
 GARBAGE = b"THIS IS NOT JSON"
@@ -190,7 +190,7 @@ def test_chunked_upload_of_70_mib_under_gunicorn(
         storage.close()
     document = _document(make_doc)
     huge = document + b" " * (70 * 1024 * 1024) + GARBAGE
-    with _gunicorn(tmp_path, database_url, workers=1) as url:
+    with gunicorn(tmp_path, database_url, workers=1) as url:
         for chunked in (True, False):
             status, payload = raw_post(url, "/api/plots", huge, headers, chunked=chunked)
             assert status == 413, payload[:300]

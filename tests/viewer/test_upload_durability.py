@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,35 +18,10 @@ import pytest
 import histfmt
 from histfmt_viewer.storage import Storage
 
+from .gunicorn_server import kill, start
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 8
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(tmp_path: Path, database_url: str, port: int) -> tuple[subprocess.Popen[bytes], Path]:
-    """gunicorn as the README starts it (2 workers of 4 threads), in its own process group."""
-    command = [
-        sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-        "--bind", f"127.0.0.1:{port}", "histfmt_viewer:create_app()",
-    ]  # fmt: skip
-    env = {
-        **os.environ,
-        "HISTFMT_INSTANCE_PATH": str(tmp_path / "instance"),
-        "HISTFMT_DATABASE_URL": database_url,
-        "HISTFMT_SECRET_KEY": "durability-test",
-    }
-    log = tmp_path / "gunicorn.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, env=env, cwd=tmp_path, start_new_session=True, stdout=output,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    return process, log
 
 
 def _upload(
@@ -86,13 +57,13 @@ def test_a_killed_server_loses_no_acknowledged_upload(tmp_path: Path, database_u
     finally:
         storage.close()
     body = histfmt.dumps(histfmt.load(ROOT / "examples" / "mll_data_vs_mc.json"))
-    port = _free_port()
-    process, log = _start(tmp_path, database_url, port)
+    server = start(tmp_path, database_url, workers=2)
+    process, log = server.process, server.log
     acknowledged: list[str] = []
     failures: list[str] = []
     stop = threading.Event()
 
-    args = ((f"http://127.0.0.1:{port}/api/plots", body, token), stop, acknowledged, failures)
+    args = ((f"{server.url}/api/plots", body, token), stop, acknowledged, failures)
     threads = [threading.Thread(target=_upload, args=args) for _ in range(CLIENTS)]
     try:
         for thread in threads:
@@ -103,8 +74,7 @@ def test_a_killed_server_loses_no_acknowledged_upload(tmp_path: Path, database_u
             assert time.monotonic() < deadline, "no uploads acknowledged in 60 s"
             time.sleep(0.05)
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+        kill(server, signal.SIGKILL)
         stop.set()
         for thread in threads:
             thread.join(timeout=60)

@@ -30,6 +30,12 @@ TOKEN_ID_LENGTH = 12
 MIN_TOKEN_ID_LENGTH = 6
 """The shortest start of an id that ``delete_token`` takes."""
 _HEX = frozenset("0123456789abcdef")
+# built once: every API request and every signed-in page looks its caller up
+_USER_BY_TOKEN_HASH = (
+    sa.select(users.c.id, users.c.name)
+    .join(tokens, tokens.c.user_id == users.c.id)
+    .where(tokens.c.hash == sa.bindparam("digest"))
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -71,13 +77,8 @@ class Accounts(Database):
 
     def user_for_token_hash(self, digest: str) -> User | None:
         """The owner of a token known by its hash (what a signed-in session keeps)."""
-        query = (
-            sa.select(users.c.id, users.c.name)
-            .join(tokens, tokens.c.user_id == users.c.id)
-            .where(tokens.c.hash == digest)
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
+        with self.reader.connect() as conn:
+            row = conn.execute(_USER_BY_TOKEN_HASH, {"digest": digest}).first()
         return None if row is None else User.from_row(row)
 
     def list_tokens(self, user_name: str | None = None) -> list[TokenInfo]:

@@ -61,18 +61,34 @@ def insert_plots(
         version_rows.append(
             {"plot_id": plot_id, "number": 1, "document": document, "created": moment}
         )
-    if rows:
-        conn.execute(plots.insert(), rows)
-        conn.execute(versions.insert(), version_rows)
-    if tag_rows:
-        conn.execute(plot_tags.insert(), tag_rows)
+    if len(rows) == 1:  # one row: a plain execute (a list is an executemany: on
+        conn.execute(_INSERT_PLOT, rows[0])  # PostgreSQL a pipeline, more round trips)
+        conn.execute(_INSERT_VERSION, version_rows[0])
+    elif rows:
+        conn.execute(_INSERT_PLOT, rows)
+        conn.execute(_INSERT_VERSION, version_rows)
+    if tag_rows and conn.dialect.name == "postgresql":  # one statement, one round trip
+        plot_ids, tags = [row["plot_id"] for row in tag_rows], [row["tag"] for row in tag_rows]
+        conn.execute(_INSERT_TAGS_POSTGRESQL, {"plot_ids": plot_ids, "tags": tags})
+    elif tag_rows:  # SQLite's executemany is one C loop
+        conn.execute(_INSERT_TAG, tag_rows)
     if written is not None:
         written += rows
     return [row["id"] for row in rows]
 
 
-# built once: the plot lookup runs on every page and image request
+# built once: the plot lookup runs on every page and image request, the inserts on
+# every upload (building a statement cost as much as running it)
 _PLOT_BY_ID = select_plots().where(plots.c.id == sa.bindparam("plot_id"))
+_INSERT_PLOT = plots.insert()
+_INSERT_VERSION = versions.insert()
+_INSERT_TAG = plot_tags.insert()
+# psycopg runs an executemany as a pipeline (several round trips and much Python), and
+# SQLAlchemy compiles an INSERT of many VALUES anew each time: two arrays, unnested
+_INSERT_TAGS_POSTGRESQL = sa.text(
+    "INSERT INTO plot_tags (plot_id, tag) "
+    "SELECT * FROM unnest(CAST(:plot_ids AS text[]), CAST(:tags AS text[]))"
+)
 
 
 class Plots(Database):
@@ -136,7 +152,7 @@ class Plots(Database):
 
     def get_plot(self, plot_id: str) -> Plot | None:
         """The plot; None when there is none of that id."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(_PLOT_BY_ID, {"plot_id": plot_id}).first()
         return None if row is None else Plot.from_row(row)
 
