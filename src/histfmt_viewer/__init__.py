@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from histfmt import __version__
 from histfmt.errors import HistfmtError
+from histfmt_viewer import parsed
 from histfmt_viewer.documents import UploadLimits
 from histfmt_viewer.images import DEFAULT_CACHE_MAX_BYTES
 from histfmt_viewer.storage import Storage
@@ -61,6 +62,7 @@ def create_app(
         MAX_CONTENT_LENGTH=DEFAULT_MAX_CONTENT_LENGTH,
         RENDER_CACHE=str(instance / "render-cache"),
         RENDER_CACHE_MAX_BYTES=DEFAULT_CACHE_MAX_BYTES,
+        DOCUMENT_MEMORY_BYTES=parsed.DEFAULT_MAX_BYTES,
         PER_PAGE=20,
         MAX_PLOTS_PER_UPLOAD=UploadLimits.max_plots_per_upload,
         MAX_BINS_PER_UPLOAD=UploadLimits.max_bins_per_upload,
@@ -81,6 +83,9 @@ def create_app(
     storage = Storage(str(app.config["DATABASE_URL"]))
     storage.init_schema()
     app.extensions[STORAGE_EXTENSION] = storage
+    app.extensions[parsed.EXTENSION] = parsed.ParsedDocuments(
+        int(app.config["DOCUMENT_MEMORY_BYTES"])
+    )
 
     from histfmt_viewer import api, auth, charts, collection_pages, compare_pages, pages, uhepp_api
     from histfmt_viewer.web import session_user

@@ -96,7 +96,7 @@ def plot(plot_id: str) -> Any:
     form, which keeps what was typed (400)."""
     viewer = session_user()
     row = visible_plot(plot_id, viewer)
-    version, doc = load_document(plot_id, int_arg("version", None))
+    version, doc = load_document(plot_id, int_arg("version", None) or row.latest)
     view, issues = read_view(request.args, names=tuple(doc.yields))
     view, more = view.checked(doc)
     issues += more

@@ -35,6 +35,8 @@ from histfmt_viewer.documents import (
     text_problem,
 )
 from histfmt_viewer.images import drop_cached
+from histfmt_viewer.parsed import EXTENSION as PARSED_EXTENSION
+from histfmt_viewer.parsed import ParsedDocuments
 from histfmt_viewer.storage import (
     SORTS,
     VISIBILITIES,
@@ -197,13 +199,20 @@ def owned_collection(collection_id: int, user: User) -> Collection:
 
 
 def load_document(plot_id: str, number: int | None = None) -> tuple[int, Document]:
-    """A version of a plot (default: the newest) as a document; 404 if missing."""
+    """A version of a plot (default: the newest) as a document; 404 if missing. A
+    numbered version read lately in this process is not read again
+    (:class:`~histfmt_viewer.parsed.ParsedDocuments`)."""
     import histfmt
 
+    memory: ParsedDocuments = current_app.extensions[PARSED_EXTENSION]
+    if number is not None and (doc := memory.get(plot_id, number)) is not None:
+        return number, doc
     version = storage().get_version(plot_id, number)
     if version is None:
         abort(404, "No such version.")
-    return int(version.number), histfmt.loads(version.document)
+    doc = histfmt.loads(version.document)
+    memory.put(plot_id, int(version.number), doc, len(version.document))
+    return int(version.number), doc
 
 
 # -- storing and deleting -----------------------------------------------------------------
