@@ -1,5 +1,5 @@
 """The chart's numbers on the wire (histfmt.render.interactive.pack): a JSON header and
-little-endian float64 arrays, read back exactly, NaN kept, an array named twice written once."""
+little-endian float64 arrays, read back exactly, NaN kept, equal arrays written once."""
 
 from __future__ import annotations
 
@@ -45,17 +45,20 @@ def test_a_chart_comes_back_exactly(document: histfmt.Document) -> None:
     _same(data, unpack(payload))
 
 
-def test_missing_numbers_stay_nan_and_shared_arrays_are_written_once() -> None:
+def test_missing_numbers_stay_nan_and_equal_arrays_are_written_once() -> None:
     values = np.array([1.5, np.nan, -0.0, 1e-300, 3.0])
     other = np.arange(4.0)
-    data = {"a": values, "b": [values, {"c": other}], "label": "x"}
+    data = {"a": values, "b": [values.copy(), {"c": other, "d": np.arange(4)}], "label": "x"}
     payload = pack(data)
     back = unpack(payload)
     assert np.isnan(back["a"][1])
     assert np.signbit(back["a"][2])
     assert back["b"][1]["c"].tolist() == [0.0, 1.0, 2.0, 3.0]
     (length,) = struct.unpack_from("<I", payload, 4)
-    assert len(payload) == 8 + length + 8 * (values.size + other.size)  # values once
+    assert back["b"][1]["d"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert len(payload) == 8 + length + 8 * (values.size + other.size)  # each content once
+    zero = {"a": np.array([0.0]), "b": np.array([-0.0])}  # equal numbers, other bits
+    assert np.signbit(unpack(pack(zero))["b"][0])
 
 
 def test_maps_keep_their_shape() -> None:

@@ -26,6 +26,7 @@ items. 2-D maps: ``x_edges``, ``y_edges`` and one ``cells`` array (x by y) per m
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import struct
@@ -243,18 +244,19 @@ def chart_data(
 def pack(data: dict[str, Any]) -> bytes:
     """:func:`chart_data` in the chart's binary form (see the module's docstring)."""
     arrays: list[Array] = []
-    places: dict[int, list[int]] = {}  # by id(): an array named twice is written once
+    places: dict[bytes, list[int]] = {}  # by content: equal arrays are written once
     size = 0
 
     def strip(value: Any) -> Any:
         nonlocal size
         if isinstance(value, np.ndarray):
-            if id(value) not in places:
-                flat = np.ascontiguousarray(value, dtype="<f8").ravel()
-                places[id(value)] = [size, int(flat.size)]
+            flat = np.ascontiguousarray(value, dtype="<f8").ravel()
+            key = hashlib.blake2b(flat.tobytes(), digest_size=20).digest()
+            if key not in places:
+                places[key] = [size, int(flat.size)]
                 arrays.append(flat)
                 size += int(flat.size)
-            return {"f8": places[id(value)], "shape": list(value.shape)}
+            return {"f8": places[key], "shape": list(value.shape)}
         if isinstance(value, dict):
             return {key: strip(item) for key, item in value.items()}
         if isinstance(value, (list, tuple)):
