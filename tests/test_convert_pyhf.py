@@ -291,3 +291,11 @@ def test_description_and_fit_are_only_for_workspaces(tmp_path: Path) -> None:
     result = run("convert", RESOURCES / "valid" / "book.json", tmp_path / "o.json", "--fit")
     assert result.exit_code == 1
     assert "--description and --fit are for pyhf workspaces only" in result.stderr
+
+
+def test_a_workspace_read_once_makes_the_same_book() -> None:
+    from histfmt.convert.pyhf.workspace import load_workspace
+
+    data = MULTI.read_bytes()
+    workspace = load_workspace(data, name=MULTI.name)
+    assert workspaces.read_book(workspace) == workspaces.read_book(data, name=MULTI.name)

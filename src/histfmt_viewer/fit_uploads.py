@@ -70,9 +70,10 @@ def _workspace(data: bytes, name: str, choice: FitChoice) -> Book:
     if choice.description is not None:
         described = parse_description(choice.description, _DESCRIPTION)
     config = current_app.config
+    workspace = load_workspace(data, name=name)  # read once: checked here, drawn below
     if choice.fit:
         limit = int(config.get("PYHF_FIT_MAX_PARAMETERS", DEFAULT_MAX_PARAMETERS))
-        size = len(load_workspace(data, name=name).model.config.par_names)
+        size = len(workspace.model.config.par_names)
         if size > limit:
             raise HistfmtError(
                 f"a post-fit upload fits at most {limit} parameters "
@@ -81,7 +82,7 @@ def _workspace(data: bytes, name: str, choice: FitChoice) -> Book:
                 filename=name,
             )
     maxiter = int(config.get("PYHF_FIT_MAXITER", DEFAULT_MAXITER))
-    return pyhf.read_book(data, name=name, description=described, fit=choice.fit, maxiter=maxiter)
+    return pyhf.read_book(workspace, description=described, fit=choice.fit, maxiter=maxiter)
 
 
 def _checked_fit(value: Any, field: str) -> bool:

@@ -29,13 +29,14 @@ from histfmt.errors import HistfmtError
 
 if TYPE_CHECKING:
     from histfmt.convert.pyhf.description import Description
+    from histfmt.convert.pyhf.workspace import Workspace
     from histfmt.model import Book, Document
 
 __all__ = ["read", "read_book", "sniff", "write", "write_book"]
 
 
 def read_book(
-    source: Source,
+    source: Source | Workspace,
     /,
     *,
     name: str | None = None,
@@ -46,6 +47,10 @@ def read_book(
 ) -> Book:
     """Every channel of the workspace as a plot, pre-fit (or post-fit with ``fit``).
 
+    ``source`` is the workspace's JSON (bytes or a path) or a workspace already read
+    with :func:`~histfmt.convert.pyhf.workspace.load_workspace` (then ``name`` and
+    ``measurement`` are its own).
+
     ``description`` is a :class:`~histfmt.convert.pyhf.description.Description` or the
     path of a plot-description file; without it the x axis is the bin index.
     ``measurement`` picks the workspace's measurement (default: the first); ``maxiter``
@@ -54,10 +59,13 @@ def read_book(
     from histfmt.convert.pyhf.description import Description, load_description
     from histfmt.convert.pyhf.documents import book_of, check_description
     from histfmt.convert.pyhf.prediction import postfit, prefit
-    from histfmt.convert.pyhf.workspace import load_workspace
+    from histfmt.convert.pyhf.workspace import Workspace, load_workspace
     from histfmt.io import validate
 
-    workspace = load_workspace(source, name=name, measurement=measurement)
+    if isinstance(source, Workspace):
+        workspace = source
+    else:
+        workspace = load_workspace(source, name=name, measurement=measurement)
     described: Description | None = None
     if description is not None:
         if isinstance(description, Description):
