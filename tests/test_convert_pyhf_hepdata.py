@@ -4,8 +4,6 @@ the fit parameters' correlations, validator-accepted, read back."""
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from histfmt.convert import hepdata
 
 from .conftest import RESOURCES
 from .test_convert_hepdata import _validator_messages
+from .test_convert_pyhf_fit import _model
 
 pyhf = pytest.importorskip("pyhf")
 cabinetry = pytest.importorskip("cabinetry")
@@ -27,14 +26,6 @@ from histfmt.convert import pyhf as workspaces  # noqa: E402
 REAL = RESOURCES / "real" / "pyhf"
 pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 CASES = ["multichannel_histfactory", "multichan_coupledhistosys_histfactory", "xmlimport_input"]
-
-
-def _model(path: Path) -> tuple[Any, Any]:
-    logging.getLogger("pyhf").setLevel(logging.ERROR)
-    logging.getLogger("cabinetry").setLevel(logging.ERROR)
-    workspace = pyhf.Workspace(json.loads(path.read_text()))
-    model = workspace.model(measurement_name=workspace.measurement_names[0])
-    return model, workspace.data(model)
 
 
 def _jacobian(model: Any, values: Any, sigma: Any) -> Any:
