@@ -2,16 +2,14 @@
 with the view's parameters (the image's), packed (:func:`histfmt.render.interactive.pack`)
 and cached like the images.
 
-A packed chart is kept beside the plot's cached images,
-``<cache>/<plot id>/v<version>-<key>.chart`` (written to a ``.tmp*`` file and renamed),
+A packed chart is kept beside the plot's cached images, by the same rules
+(:func:`~histfmt_viewer.images.cached_file`), as ``<cache>/<plot id>/v<version>-<key>.chart``,
 so that deleting a plot (:func:`~histfmt_viewer.images.drop_cached`) and the cache's size
-bound (:func:`~histfmt_viewer.images.prune_cache`) cover it too; a cached chart is sent
-without reading the document.
+bound cover it too; a cached chart is sent without reading the document.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -45,25 +43,12 @@ def cached_chart(
     *,
     max_bytes: int | None = None,
 ) -> bytes:
-    """The packed chart of ``view``, made once and then read from ``cache``; ``read``
-    gives the document, on a miss only. With ``max_bytes`` the cache is pruned after
-    a write (as the images' writes do)."""
-    from histfmt_viewer.images import prune_cache
+    """The packed chart of ``view``, made once and then read from ``cache`` as the
+    images are (:func:`~histfmt_viewer.images.cached_file`); ``read`` gives the
+    document, on a miss only."""
+    from histfmt_viewer.images import cached_file
 
-    target = cache / plot_id / f"v{version}-{view.key('chart')}.chart"
-    try:
-        return target.read_bytes()
-    except FileNotFoundError:
-        pass
-    data = chart_bytes(read(), view)
-    temporary = target.with_name(f"{target.name}.tmp{secrets.token_hex(8)}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        temporary.replace(target)  # a concurrent reader sees all of it or nothing
-    except OSError:  # not cached this time (a read-only or vanished folder)
-        temporary.unlink(missing_ok=True)
-        return data
-    if max_bytes is not None:
-        prune_cache(cache, max_bytes)
-    return data
+    name = f"{view.key('chart')}.chart"
+    return cached_file(
+        cache, plot_id, version, name, lambda: chart_bytes(read(), view), max_bytes=max_bytes
+    )

@@ -19,6 +19,8 @@ Pruning is safe with concurrent readers and writers: a file vanishing mid-scan i
 skipped, a ``.tmp*`` file younger than ``TEMPORARY_GRACE_SECONDS`` is never deleted
 (older ones are leftovers of a crash and always go), and a writer whose folder was just
 removed makes it again. :func:`drop_cached` removes the images of a deleted plot.
+:func:`cached_file` keeps other files of a view (the browser chart's numbers) by the
+same rules.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from histfmt_viewer.view import View
 __all__ = [
     "DEFAULT_CACHE_MAX_BYTES",
     "MIMETYPES",
+    "cached_file",
     "cached_image",
     "download_name",
     "drop_cached",
@@ -74,12 +77,31 @@ def cached_image(
     no parsing. The view's projection and z scale are applied to a copy of it. With
     ``max_bytes`` the cache is kept under that size (see above).
     """
-    folder = _plot_folder(cache, plot_id)
-    target = folder / f"v{version}-{view.key(image_format)}.{image_format}"
+
+    def draw() -> bytes:
+        doc = view.apply(read())  # a 2-D view's projection and z scale
+        return render(doc, format=image_format, options=view.options())  # type: ignore[arg-type]
+
+    name = f"{view.key(image_format)}.{image_format}"
+    return cached_file(cache, plot_id, version, name, draw, max_bytes=max_bytes)
+
+
+def cached_file(
+    cache: Path,
+    plot_id: str,
+    version: int,
+    name: str,
+    make: Callable[[], bytes],
+    *,
+    max_bytes: int | None = None,
+) -> bytes:
+    """The bytes of ``<cache>/<plot id>/v<version>-<name>``, made by ``make`` on a miss
+    and kept under the cache's rules (above): an image, or another view of the plot such
+    as the browser chart's numbers."""
+    target = _plot_folder(cache, plot_id) / f"v{version}-{name}"
     data = _read_cached(target)
     if data is None:
-        doc = view.apply(read())  # a 2-D view's projection and z scale
-        data = render(doc, format=image_format, options=view.options())  # type: ignore[arg-type]
+        data = make()
         _store(cache, target, data, max_bytes)
     return data
 

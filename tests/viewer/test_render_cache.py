@@ -79,6 +79,24 @@ def test_drawn_once_then_read_and_touched(
         cached_image(tmp_path, "../../etc", 1, png(20.0), lambda: doc)
 
 
+def test_a_chart_is_cached_by_the_images_rules(tmp_path: Path, doc: histfmt.Document) -> None:
+    from histfmt_viewer.chart import cached_chart
+
+    plot_id = str(uuid.uuid4())
+    data = cached_chart(tmp_path, plot_id, 1, png(20.0), lambda: doc)
+    (path,) = files(tmp_path)
+    assert path.suffix == ".chart"
+    age(path, 1000)
+
+    def unread() -> histfmt.Document:
+        raise AssertionError("the document was read for a cached chart")
+
+    assert cached_chart(tmp_path, plot_id, 1, png(20.0), unread) == data
+    assert time.time() - path.stat().st_mtime < 60  # the hit counts as a use when pruning
+    with pytest.raises(ValueError, match="not a plot id"):
+        cached_chart(tmp_path, "../../etc", 1, png(20.0), lambda: doc)
+
+
 def test_prune_deletes_the_least_recently_used(tmp_path: Path, pictures: list[bytes]) -> None:
     plots = [tmp_path / str(uuid.uuid4()) for _ in range(3)]
     paths = []
