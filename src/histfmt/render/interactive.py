@@ -206,7 +206,7 @@ def chart_data(
 ) -> dict[str, Any]:
     """What the browser draws of ``doc`` (a 2-D document's projection and z scale as
     its ``view`` and ``z_axis`` say) with the image's render-time choices, as
-    plain values and numpy arrays (:func:`encode` writes them as JSON). A stack's
+    plain values and numpy arrays (:func:`pack` writes them for the browser). A stack's
     layers carry their own numbers; the running total (``top``, with the stack's band)
     only on the last drawn layer and on points and bands."""
     edges = list(rebin) if rebin is not None else None
