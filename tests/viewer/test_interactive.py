@@ -224,6 +224,10 @@ def test_two_d_map_hover_and_log_z(
     query = parse_qs(urlsplit(page.url).query)
     assert query["project"] == ["x:0:1"]
     assert "logz" not in query
+    assert page.locator(".hf-main canvas").count() == 1  # uPlot's own: the map is gone
+    assert page.locator("#hf-logy").inner_text() == "Log y"
+    assert page.locator("#hf-logz").count() == 0
+    assert page.locator("#hf-reset").is_visible()
     assert page.locator("#view select[name=project]").input_value() == "x"
     assert page.locator("#view input[name=slice]").input_value() == "0:1"
     image = page.locator("a[href*='/image.png']").first.get_attribute("href") or ""

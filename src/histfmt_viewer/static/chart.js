@@ -589,6 +589,12 @@
     function draw() {
       for (const p of plots) p.destroy();
       plots = [];
+      // a map drawn before (then a click on a cell: its projection) leaves only Log z
+      bar.replaceChildren(resetButton, logButton, mergeLabel, refLabel);
+      logButton.textContent = "Log y";
+      logButton.setAttribute("id", "hf-logy");
+      mainBox.replaceChildren();
+      ratioBox.replaceChildren();
       const width = Math.max(280, mainBox.clientWidth || root.clientWidth);
       const edges = data.edges;
       const n = edges.length - 1;
