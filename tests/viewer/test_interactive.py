@@ -228,6 +228,7 @@ def test_two_d_map_hover_and_log_z(
     assert page.locator("#hf-logy").inner_text() == "Log y"
     assert page.locator("#hf-logz").count() == 0
     assert page.locator("#hf-reset").is_visible()
+    assert page.locator(".hf-hover").inner_text() == ""  # not the map's cell any more
     assert page.locator("#view select[name=project]").input_value() == "x"
     assert page.locator("#view input[name=slice]").input_value() == "0:1"
     image = page.locator("a[href*='/image.png']").first.get_attribute("href") or ""

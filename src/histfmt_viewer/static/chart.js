@@ -595,6 +595,7 @@
       logButton.setAttribute("id", "hf-logy");
       mainBox.replaceChildren();
       ratioBox.replaceChildren();
+      panel.replaceChildren(); // a map's cell; a hovered bin is shown again below
       const width = Math.max(280, mainBox.clientWidth || root.clientWidth);
       const edges = data.edges;
       const n = edges.length - 1;
